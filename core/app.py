@@ -1,0 +1,60 @@
+"""The app factory: a Falcon WSGI app from the running CRM and its plugins' routes."""
+import falcon
+import orjson
+from falcon import media
+
+from core import __version__, errors
+from core.accounts import Accounts
+from core.auth import AuthMiddleware
+from core.openapi import build_spec
+from core.ops_resources import OpenAPIResource
+from core.ratelimit import RateLimitMiddleware
+
+OPENAPI_PATH = "/api/openapi.json"
+
+
+def collect_routes(crm) -> list[tuple[str, object]]:
+    """Every enabled plugin's routes; two plugins claiming one path is a start-up error."""
+    routes, owners = [], {}
+    for impl in crm.pm.hook.register_routes.get_hookimpls():
+        for template, resource in impl.function(crm=crm) or []:
+            if template in owners:
+                raise ValueError(
+                    f"route {template} registered by both {owners[template]} and {impl.plugin_name}")
+            owners[template] = impl.plugin_name
+            routes.append((template, resource))
+    return routes
+
+
+def _json_handlers():
+    handler = media.JSONHandler(
+        dumps=lambda obj: orjson.dumps(obj, default=str).decode(), loads=orjson.loads)
+    return {falcon.MEDIA_JSON: handler, "application/json; charset=UTF-8": handler}
+
+
+def create_app(crm) -> falcon.App:
+    """Build the web app; `crm` comes from core.context.build_crm()."""
+    settings = crm.settings
+    middleware = []
+    if settings.cors_origin:
+        origins = "*" if settings.cors_origin == ["*"] else settings.cors_origin
+        middleware.append(falcon.CORSMiddleware(
+            allow_origins=origins, allow_credentials=None if origins == "*" else origins))
+    middleware += [
+        RateLimitMiddleware(settings.login_rate_limit, settings.write_rate_limit),
+        AuthMiddleware(Accounts(crm)),
+    ]
+    app = falcon.App(middleware=middleware)
+    app.req_options.media_handlers.update(_json_handlers())
+    app.resp_options.media_handlers.update(_json_handlers())
+    app.resp_options.secure_cookies_by_default = settings.base_url.startswith("https://")
+    errors.install(app)
+    routes = collect_routes(crm)
+    for template, resource in routes:
+        app.add_route(template, resource)
+    spec_resource = OpenAPIResource({})
+    routes.append((OPENAPI_PATH, spec_resource))
+    spec_resource.spec = build_spec(routes, version=__version__)
+    app.add_route(OPENAPI_PATH, spec_resource)
+    crm.pm.hook.startup(crm=crm)
+    return app

@@ -1,0 +1,77 @@
+"""Who changed what and when: field-level before/after, written in the caller's transaction."""
+import orjson
+
+from core.db import utcnow
+from core.plugin_types import ActivitySource
+
+ACTIONS = ("create", "update", "archive", "restore", "delete")
+
+
+def diff(before: dict | None, after: dict | None) -> dict:
+    """{field: [before, after]} for every field whose value differs."""
+    before, after = before or {}, after or {}
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def record_change(db, *, actor_id, plugin, table, row_id, action, before=None, after=None,
+                  summary=None) -> int | None:
+    """Write one audit entry; must run inside the write's own transaction.
+
+    Returns the entry id, or None when an update changed nothing.
+    """
+    if not db.conn.in_transaction:
+        raise RuntimeError("audit.record_change must run inside the write's transaction")
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    changes = diff(before, after)
+    if action == "update" and not changes:
+        return None
+    cursor = db.execute(
+        "INSERT INTO audit_log (at, actor_id, plugin, table_name, row_id, action, changes, summary)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [utcnow(), actor_id, plugin, table, str(row_id), action,
+         orjson.dumps(changes, default=str).decode(), summary],
+    )
+    return cursor.lastrowid
+
+
+def _entry(row) -> dict:
+    changes = orjson.loads(row["changes"])
+    summary = row["summary"] or f"{row['action']} {row['table_name']} {row['row_id']}"
+    return {
+        "id": row["id"], "at": row["at"], "kind": row["action"], "plugin": row["plugin"],
+        "table": row["table_name"], "row_id": row["row_id"], "summary": summary,
+        "actor": {"id": row["actor_id"], "name": row["actor_name"]} if row["actor_id"] else None,
+        "changes": changes,
+    }
+
+
+_SELECT = (
+    "SELECT audit_log.*, users.name AS actor_name FROM audit_log "
+    "LEFT JOIN users ON users.id = audit_log.actor_id "
+)
+
+
+def history(db, plugin, table, row_id, limit=200, offset=0) -> list[dict]:
+    """One row's changes, newest first."""
+    rows = db.query(
+        _SELECT + "WHERE plugin = ? AND table_name = ? AND row_id = ? "
+        "ORDER BY audit_log.id DESC LIMIT ? OFFSET ?",
+        [plugin, table, str(row_id), limit, offset],
+    )
+    return [_entry(row) for row in rows]
+
+
+def activity_source(crm, plugin, name=None) -> ActivitySource:
+    """An activity-feed source listing a plugin's audit entries."""
+
+    def fetch(limit):
+        rows = crm.db.query(
+            _SELECT + "WHERE plugin = ? ORDER BY audit_log.id DESC LIMIT ?", [plugin, limit])
+        return [{**_entry(row), "source": name or plugin} for row in rows]
+
+    return ActivitySource(name or plugin, fetch)

@@ -1,0 +1,87 @@
+"""The core's own hook implementations: accounts, admin, health, activity, CLI."""
+from importlib.resources import files
+
+from core import audit, commands
+from core.accounts import Accounts
+from core.admin_resources import (InvitesResource, SecurityResource, UserResource,
+                                  UsersResource)
+from core.auth_resources import (AcceptInviteResource, LoginResource, LogoutResource,
+                                 MeResource, RegisterResource, SetupPage, SetupResource)
+from core.hookspecs import hookimpl
+from core.ops_resources import ActivityResource, HealthResource, ReadyResource
+from core.plugin_types import Migration
+from core.security import core_checks
+
+
+def _accounts_tables(db):
+    db.execute("""CREATE TABLE users (
+        id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'member')), active INTEGER NOT NULL DEFAULT 1,
+        password_hash TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        last_login_at TEXT)""")
+    db.execute("""CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,
+        user_id INTEGER NOT NULL REFERENCES users(id), created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX sessions_user ON sessions(user_id)")
+    db.execute("""CREATE TABLE invites (
+        id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE, role TEXT NOT NULL,
+        purpose TEXT NOT NULL DEFAULT 'invite', token_hash TEXT NOT NULL UNIQUE,
+        created_by INTEGER REFERENCES users(id), created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL, accepted_at TEXT, revoked_at TEXT,
+        user_id INTEGER REFERENCES users(id))""")
+
+
+def _audit_table(db):
+    db.execute("""CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor_id INTEGER, plugin TEXT NOT NULL,
+        table_name TEXT NOT NULL, row_id TEXT NOT NULL, action TEXT NOT NULL,
+        changes TEXT NOT NULL, summary TEXT)""")
+    db.execute("CREATE INDEX audit_log_row ON audit_log(plugin, table_name, row_id)")
+    db.execute("CREATE INDEX audit_log_plugin ON audit_log(plugin, id)")
+
+
+@hookimpl
+def register_migrations():
+    return [
+        Migration(1, "users, sessions and invites", _accounts_tables),
+        Migration(2, "audit log", _audit_table),
+    ]
+
+
+@hookimpl
+def register_routes(crm):
+    accounts = Accounts(crm)
+    setup_html = files("core").joinpath("static/setup.html").read_bytes()
+    return [
+        ("/api/health", HealthResource()),
+        ("/api/ready", ReadyResource(crm)),
+        ("/api/activity", ActivityResource(crm)),
+        ("/api/auth/login", LoginResource(crm, accounts)),
+        ("/api/auth/logout", LogoutResource(crm, accounts)),
+        ("/api/auth/me", MeResource()),
+        ("/api/auth/register", RegisterResource()),
+        ("/api/auth/accept-invite", AcceptInviteResource(crm, accounts)),
+        ("/api/auth/setup", SetupResource(crm, accounts)),
+        ("/api/admin/invites", InvitesResource(crm, accounts)),
+        ("/api/admin/users", UsersResource(accounts)),
+        ("/api/admin/users/{user_id}", UserResource(accounts)),
+        ("/api/admin/security", SecurityResource(crm)),
+        ("/setup", SetupPage(setup_html)),
+        ("/invite", SetupPage(setup_html)),
+    ]
+
+
+@hookimpl
+def register_activity_sources(crm):
+    return [audit.activity_source(crm, "core", name="accounts")]
+
+
+@hookimpl
+def register_security_checks(crm):
+    return core_checks(crm)
+
+
+@hookimpl
+def register_commands(cli):
+    commands.register(cli)

@@ -1,0 +1,151 @@
+"""The core's commands: serve, users, plugins, tasks, migrate."""
+import logging
+import sys
+
+import click
+
+from core.accounts import Accounts
+from core.cli import CliState, pass_crm, read_secret
+from core.context import ConfigError, build_crm
+from core.errors import APIError
+from core.migrations import migrate
+from core.plugins import list_plugins
+from core.scheduler import SchedulerThread, build_scheduler, collect_tasks, run_task
+
+
+def setup_link(crm) -> str | None:
+    """A fresh one-time link for the first admin, or None when users exist."""
+    accounts = Accounts(crm)
+    if accounts.count_users():
+        return None
+    token, _expires = accounts.create_invite(None, "admin", None, purpose="setup")
+    return f"{crm.settings.base_url}/setup#token={token}"
+
+
+def register(cli):
+    @cli.command()
+    @click.option("--host", help="Interface to listen on (CRM_HOST)")
+    @click.option("--port", type=int, help="Port to listen on, 0 for any free one (CRM_PORT)")
+    @click.option("--no-scheduler", is_flag=True, help="Do not run scheduled tasks")
+    @click.pass_context
+    def serve(ctx, host, port, no_scheduler):
+        """Serve the web app and API with waitress."""
+        from waitress.server import create_server
+
+        from core.app import create_app
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        state = ctx.find_object(CliState)
+        settings = state.settings
+        updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+        if updates:
+            settings = settings.model_copy(update=updates)
+        try:
+            crm = build_crm(settings, state.pm)
+        except ConfigError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        app = create_app(crm)
+        server = create_server(app, host=settings.host, port=settings.port,
+                               threads=settings.threads, ident="venture-crm")
+        actual = settings.model_copy(update={"port": server.effective_port})
+        crm.settings = actual if not settings.public_url else settings
+        click.echo(f"Venture CRM serving on http://{settings.host}:{server.effective_port}", err=True)
+        link = setup_link(crm)
+        if link:
+            click.echo("No users yet. Open this one-time link to create the first admin:", err=True)
+            click.echo(f"  {link}", err=True)
+        scheduler = None
+        if not no_scheduler:
+            scheduler = SchedulerThread(build_scheduler(collect_tasks(crm)))
+            scheduler.start()
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if scheduler:
+                scheduler.stop()
+
+    @cli.command(name="migrate")
+    @pass_crm
+    def migrate_command(crm):
+        """Apply pending migrations (serve does this too)."""
+        applied = migrate(crm.pm, crm.database)
+        click.echo("\n".join(applied) if applied else "Nothing to migrate")
+
+    @cli.group()
+    def users():
+        """Manage user accounts."""
+
+    @users.command(name="create-admin")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @pass_crm
+    def create_admin(crm, email, name):
+        """Create an admin; the password is read from stdin, never from arguments."""
+        password = read_secret("Password")
+        try:
+            with crm.write() as db:
+                user = Accounts(crm).create_user(db, email, name, "admin", password)
+        except APIError as exc:
+            raise click.ClickException(exc.message) from None
+        click.echo(f"Created admin {user['email']} (id {user['id']})")
+
+    @users.command(name="list")
+    @pass_crm
+    def list_users(crm):
+        """List users."""
+        for user in Accounts(crm).list_users():
+            state = "active" if user["active"] else "inactive"
+            click.echo(f"{user['id']:>4}  {user['email']:<32} {user['role']:<7} {state}  {user['name']}")
+
+    @users.command(name="setup-link")
+    @pass_crm
+    def setup_link_command(crm):
+        """Print a fresh one-time link for the first admin (only while there are no users)."""
+        link = setup_link(crm)
+        if not link:
+            raise click.ClickException("Users exist already; an admin can invite people instead")
+        click.echo(link)
+
+    @cli.group()
+    def plugins():
+        """Inspect plugins."""
+
+    @plugins.command(name="list")
+    @click.pass_context
+    def list_command(ctx):
+        """Each plugin: version, enabled or not, and the hooks it implements."""
+        state = ctx.find_object(CliState)
+        for info in list_plugins(state.pm, state.extra_plugins):
+            mark = "enabled " if info.enabled else "disabled"
+            click.echo(f"{info.name:<14} {info.version:<9} {mark} {info.source:<11} "
+                       f"{', '.join(info.hooks)}")
+
+    @cli.group()
+    def tasks():
+        """Scheduled tasks of the enabled plugins."""
+
+    @tasks.command(name="list")
+    @pass_crm
+    def list_tasks(crm):
+        """List scheduled tasks and when they run next."""
+        scheduler = build_scheduler(collect_tasks(crm))
+        for job in scheduler.get_jobs():
+            when = f"every {job.interval} {job.unit}"
+            if job.at_time:
+                when += f" at {job.at_time}"
+            click.echo(f"{next(iter(job.tags)):<30} {when:<28} next {job.next_run:%Y-%m-%d %H:%M}")
+
+    @tasks.command(name="run")
+    @click.argument("name")
+    @pass_crm
+    def run_named(crm, name):
+        """Run one scheduled task now."""
+        found = collect_tasks(crm)
+        if name not in found:
+            raise click.ClickException(f"No scheduled task named {name!r}")
+        if not run_task(found[name]):
+            raise click.ClickException(f"Task {name} failed; see the log")
+        click.echo(f"Ran {name}")

@@ -1,0 +1,80 @@
+"""The running CRM: settings, plugins and database, handed to every hook and resource."""
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from core.db import Database
+from core.plugins import make_plugin_manager
+from core.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(Exception):
+    """The configuration cannot run; the message says what to change."""
+
+
+def write_secret_file(path: Path, value: str):
+    """Write a secret owner-only (0600) in an owner-only (0700) folder, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """The configured secret key; in development one is generated once and kept."""
+    if settings.secret_key is not None and settings.secret_key.get_secret_value():
+        return settings.secret_key.get_secret_value()
+    if settings.env == "production":
+        raise ConfigError(
+            "CRM_ENV=production needs a secret key: set CRM_SECRET_KEY or write it to "
+            f"{settings.secrets_dir / 'secret_key'} (mode 0600)"
+        )
+    path = settings.secrets_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    write_secret_file(path, key)
+    log.info("generated a development secret key in %s", path)
+    return key
+
+
+class CRM:
+    """What hooks and resources receive: `crm.settings`, `crm.pm`, `crm.database`."""
+
+    def __init__(self, settings: Settings, pm, database: Database, secret_key: str):
+        self.settings = settings
+        self.pm = pm
+        self.database = database
+        self.secret_key = secret_key
+
+    @property
+    def db(self):
+        """This thread's sqlite_utils.Database."""
+        return self.database.db
+
+    def write(self):
+        """A write transaction: `with crm.write() as db: ...`."""
+        return self.database.write()
+
+    def plugin_enabled(self, name: str) -> bool:
+        return self.pm.get_plugin(name) is not None
+
+
+def build_crm(settings: Settings | None = None, pm=None, extra_plugins=None) -> CRM:
+    """Load settings and plugins, open the database and apply pending migrations."""
+    from core.migrations import migrate
+
+    settings = settings or load_settings()
+    secret_key = resolve_secret_key(settings)
+    pm = pm or make_plugin_manager(settings.plugins, extra_plugins)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    crm = CRM(settings, pm, Database(settings.database_path), secret_key)
+    migrate(pm, crm.database)
+    return crm

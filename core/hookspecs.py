@@ -1,0 +1,55 @@
+"""The plugin hooks of Venture CRM: one place, one line of doc each."""
+from pluggy import HookimplMarker, HookspecMarker
+
+hookspec = HookspecMarker("venture_crm")
+hookimpl = HookimplMarker("venture_crm")
+
+
+@hookspec
+def register_migrations():
+    """Return a list of Migration(version, name, apply) for this plugin's tables"""
+
+
+@hookspec
+def register_routes(crm):
+    """Return a list of (uri_template, resource) pairs to add to the web app"""
+
+
+@hookspec
+def register_rule_types(crm):
+    """Return a list of automation rule types (see plugins/automation)"""
+
+
+@hookspec
+def register_scheduled_tasks(crm):
+    """Return a list of ScheduledTask(name, when, run) for the scheduler loop"""
+
+
+@hookspec
+def register_commands(cli):
+    """Add click commands to the `crm` command group"""
+
+
+@hookspec
+def register_activity_sources(crm):
+    """Return a list of ActivitySource(name, fetch) feeding GET /api/activity"""
+
+
+@hookspec
+def register_security_checks(crm):
+    """Return a list of SecurityCheck(name, description, run) for the go-live page"""
+
+
+@hookspec(firstresult=True)
+def deliver_email(crm, message):
+    """Send one OutgoingEmail; return a DeliveryResult (the first plugin to answer wins)"""
+
+
+@hookspec(firstresult=True)
+def summarize_text(crm, text, instructions):
+    """Summarize text; return a str, or None to let the next plugin answer"""
+
+
+@hookspec
+def startup(crm):
+    """Called once when the app starts, after migrations have run"""

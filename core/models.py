@@ -1,0 +1,137 @@
+"""Request and response bodies of the core's routes."""
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from core.openapi import Body, Query
+
+Role = Literal["admin", "member"]
+EmailAddress = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
+
+
+class User(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: Role
+
+
+class AdminUser(User):
+    active: bool
+    created_at: str
+    last_login_at: str | None
+
+
+class LoginBody(Body):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Session(BaseModel):
+    token: str
+    user: User
+
+
+class Me(BaseModel):
+    user: User
+
+
+class Ok(BaseModel):
+    ok: bool
+
+
+class InviteBody(Body):
+    email: EmailAddress
+    role: Role = "member"
+
+
+class Invite(BaseModel):
+    invite_token: str
+    invite_url: str
+    expires_at: str
+
+
+class PendingInvite(BaseModel):
+    id: int
+    email: str | None
+    role: Role
+    created_at: str
+    expires_at: str
+
+
+class PendingInvites(BaseModel):
+    invites: list[PendingInvite]
+
+
+class AcceptInviteBody(Body):
+    token: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SetupBody(AcceptInviteBody):
+    email: EmailAddress
+
+
+class Users(BaseModel):
+    users: list[AdminUser]
+
+
+class UserPatch(Body):
+    role: Role | None = None
+    active: bool | None = None
+    name: str | None = Field(None, min_length=1, max_length=200)
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class ReadyCheck(BaseModel):
+    name: str
+    ok: bool
+    detail: str
+
+
+class Ready(BaseModel):
+    ready: bool
+    checks: list[ReadyCheck]
+
+
+class SecurityItem(BaseModel):
+    name: str
+    description: str
+    passed: bool
+    detail: str
+
+
+class SecurityReport(BaseModel):
+    passed: bool
+    checks: list[SecurityItem]
+
+
+class ActivityQuery(Query):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+class ActivityEntry(BaseModel):
+    model_config = {"extra": "allow"}
+    at: str
+    source: str
+    kind: str
+    summary: str
+
+
+class Activity(BaseModel):
+    entries: list[ActivityEntry]
+    limit: int
+    offset: int
+    has_more: bool
+
+
+class RegisterBody(Body):
+    model_config = {"extra": "allow"}

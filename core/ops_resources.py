@@ -1,0 +1,77 @@
+"""Health, readiness, the activity feed and the OpenAPI document."""
+import heapq
+
+import falcon
+
+from core import __version__, models
+from core.migrations import pending
+from core.openapi import operation
+
+
+class HealthResource:
+    @operation("Liveness: the process answers", response=models.Health, public=True)
+    def on_get(self, req, resp):
+        resp.media = {"status": "ok", "version": __version__}
+
+
+class ReadyResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    def _writable(self):
+        db = self.crm.db
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+            db.conn.execute("ROLLBACK")
+            return True, "write lock taken and released"
+        except Exception as exc:
+            return False, f"database not writable: {type(exc).__name__}"
+
+    def _migrated(self):
+        try:
+            waiting = pending(self.crm.pm, self.crm.database)
+        except Exception as exc:
+            return False, f"cannot read migrations: {type(exc).__name__}"
+        return not waiting, f"{len(waiting)} migration(s) pending"
+
+    @operation("Readiness: database writable and migrations applied (503 otherwise)",
+               response=models.Ready, public=True, errors=(503,))
+    def on_get(self, req, resp):
+        checks = []
+        for name, check in (("database_writable", self._writable),
+                            ("migrations_applied", self._migrated)):
+            ok, detail = check()
+            checks.append({"name": name, "ok": ok, "detail": detail})
+        ready = all(c["ok"] for c in checks)
+        resp.status = falcon.HTTP_200 if ready else falcon.HTTP_503
+        resp.media = {"ready": ready, "checks": checks}
+
+
+class ActivityResource:
+    """Every enabled plugin's activity source, merged newest first."""
+
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Activity feed of every enabled plugin, newest first",
+               query=models.ActivityQuery, response=models.Activity)
+    def on_get(self, req, resp):
+        q = req.context.query
+        want = q.offset + q.limit + 1
+        streams = []
+        for group in self.crm.pm.hook.register_activity_sources(crm=self.crm):
+            for source in group or []:
+                streams.append([{"source": source.name, **e} for e in source.fetch(want)])
+        merged = list(heapq.merge(*streams, key=lambda e: e["at"], reverse=True))
+        page = merged[q.offset:q.offset + q.limit]
+        resp.media = {"entries": page, "limit": q.limit, "offset": q.offset,
+                      "has_more": len(merged) > q.offset + q.limit}
+
+
+class OpenAPIResource:
+    def __init__(self, spec: dict):
+        self.spec = spec
+
+    @operation("This OpenAPI document", public=True, content_type="application/json")
+    def on_get(self, req, resp):
+        resp.media = self.spec

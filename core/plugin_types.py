@@ -1,0 +1,58 @@
+"""The plain data that plugin hooks return to the core."""
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step of a plugin; `apply(db)` runs once, inside a transaction."""
+
+    version: int
+    name: str
+    apply: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class ScheduledTask:
+    """`when(scheduler)` returns a `schedule` job spec, e.g. `lambda s: s.every(15).minutes`."""
+
+    name: str
+    when: Callable[[Any], Any]
+    run: Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class ActivitySource:
+    """`fetch(limit)` returns this source's newest `limit` entries, newest first.
+
+    An entry is a dict with at least `at` (ISO-8601 UTC), `kind` and `summary`.
+    """
+
+    name: str
+    fetch: Callable[[int], list[dict]]
+
+
+@dataclass(frozen=True)
+class SecurityCheck:
+    """`run()` returns (passed, detail)."""
+
+    name: str
+    description: str
+    run: Callable[[], tuple[bool, str]]
+
+
+@dataclass
+class OutgoingEmail:
+    to: list[str]
+    subject: str
+    text: str
+    html: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DeliveryResult:
+    ok: bool
+    transport: str
+    message_id: str | None = None
+    error: str | None = None  # for logs only: never shown to a client

@@ -1,0 +1,89 @@
+"""The plugin manager: built-in plugins, outside plugins by entry point, chosen by CRM_PLUGINS."""
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+import pluggy
+
+from core import hookspecs
+
+ENTRY_POINT_GROUP = "venture_crm"
+CORE_MODULES = ("core.builtin",)  # always on: accounts, health, activity, admin
+DEFAULT_PLUGINS = {
+    # name -> module; each uses only the public hooks, as an outside plugin would.
+}
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    version: str
+    source: str  # "built-in", "entry point" or "extra"
+    enabled: bool
+    hooks: list[str]
+
+
+def _version(obj, fallback):
+    return getattr(obj, "__version__", None) or fallback
+
+
+def _discover(extra_plugins):
+    """Every plugin that could be enabled: name -> (loader, version, source)."""
+    from core import __version__
+
+    found = {}
+    for name, module in DEFAULT_PLUGINS.items():
+        found[name] = (lambda module=module: importlib.import_module(module), __version__, "built-in")
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        version = ep.dist.version if ep.dist else "?"
+        found[ep.name] = (ep.load, version, "entry point")
+    for name, obj in (extra_plugins or {}).items():
+        found[name] = (lambda obj=obj: obj, _version(obj, "0"), "extra")
+    return found
+
+
+def _hook_names(pm, plugin):
+    return sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+
+
+def make_plugin_manager(enabled=None, extra_plugins=None) -> pluggy.PluginManager:
+    """Build a plugin manager with the core and the enabled plugins registered.
+
+    `enabled` is a list of plugin names (None: every available plugin); `extra_plugins`
+    maps names to plugin objects given directly (tests, embedding).
+    """
+    pm = pluggy.PluginManager("venture_crm")
+    pm.add_hookspecs(hookspecs)
+    for module in CORE_MODULES:
+        pm.register(importlib.import_module(module), name="core")
+    available = _discover(extra_plugins)
+    if enabled is not None:
+        unknown = sorted(set(enabled) - set(available))
+        if unknown:
+            raise ValueError(
+                f"CRM_PLUGINS names unknown plugins: {', '.join(unknown)} "
+                f"(available: {', '.join(sorted(available))})"
+            )
+    for name, (load, _version, _source) in available.items():
+        if enabled is None or name in enabled:
+            pm.register(load(), name=name)
+    return pm
+
+
+def list_plugins(pm, extra_plugins=None) -> list[PluginInfo]:
+    """The core, then every available plugin with whether it is enabled and its hooks."""
+    from core import __version__
+
+    infos = [PluginInfo("core", __version__, "built-in", True, _hook_names(pm, pm.get_plugin("core")))]
+    for name, (load, version, source) in sorted(_discover(extra_plugins).items()):
+        plugin = pm.get_plugin(name)
+        enabled = plugin is not None
+        if not enabled:  # register it on a scratch manager just to read its hooks
+            scratch = pluggy.PluginManager("venture_crm")
+            scratch.add_hookspecs(hookspecs)
+            scratch.register(load(), name=name)
+            pm_for_hooks, plugin = scratch, scratch.get_plugin(name)
+        else:
+            pm_for_hooks = pm
+        infos.append(PluginInfo(name, version, source, enabled, _hook_names(pm_for_hooks, plugin)))
+    return infos

@@ -1,0 +1,52 @@
+"""The scheduler loop: plugins' ScheduledTasks on the `schedule` library, in one thread."""
+import logging
+import threading
+
+import schedule
+
+log = logging.getLogger(__name__)
+
+
+def collect_tasks(crm) -> dict:
+    """name -> ScheduledTask from every enabled plugin; a duplicate name is an error."""
+    tasks = {}
+    for group in crm.pm.hook.register_scheduled_tasks(crm=crm):
+        for task in group or []:
+            if task.name in tasks:
+                raise ValueError(f"two scheduled tasks are named {task.name!r}")
+            tasks[task.name] = task
+    return tasks
+
+
+def run_task(task) -> bool:
+    """Run one task now; an error is logged, never raised into the loop."""
+    try:
+        task.run()
+        return True
+    except Exception:
+        log.exception("scheduled task %s failed", task.name)
+        return False
+
+
+def build_scheduler(tasks: dict) -> schedule.Scheduler:
+    scheduler = schedule.Scheduler()
+    for task in tasks.values():
+        task.when(scheduler).do(run_task, task).tag(task.name)
+    return scheduler
+
+
+class SchedulerThread(threading.Thread):
+    """Runs due jobs every `interval` seconds until stopped."""
+
+    def __init__(self, scheduler: schedule.Scheduler, interval: float = 1.0):
+        super().__init__(name="crm-scheduler", daemon=True)
+        self.scheduler = scheduler
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.wait(self.interval):
+            self.scheduler.run_pending()
+
+    def stop(self):
+        self.stopped.set()

@@ -1,0 +1,97 @@
+"""The go-live checklist behind GET /api/admin/security (SECURITY.md lists the same items)."""
+import ipaddress
+import stat
+
+from core.plugin_types import SecurityCheck
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _owner_only(path, bits) -> bool:
+    return not (path.stat().st_mode & bits)
+
+
+def core_checks(crm) -> list[SecurityCheck]:
+    s = crm.settings
+
+    def production():
+        return s.env == "production", f"CRM_ENV={s.env}"
+
+    def secret_key():
+        key = s.secret_key.get_secret_value() if s.secret_key else ""
+        if not key:
+            return False, "no CRM_SECRET_KEY configured (a development key was generated)"
+        return len(key) >= 32, f"{len(key)} characters (at least 32 needed)"
+
+    def transport():
+        if s.public_url and s.public_url.startswith("https://"):
+            return True, "public URL is HTTPS"
+        if _loopback(s.host):
+            return True, f"listening on loopback {s.host} only (reach it over a private network)"
+        return False, f"listening on {s.host} without an HTTPS public URL"
+
+    def cors():
+        if "*" in s.cors_origin:
+            return False, "CRM_CORS_ORIGIN allows every origin"
+        return True, ", ".join(s.cors_origin) or "same origin only"
+
+    def secret_files():
+        root = s.secrets_dir
+        if not root.exists():
+            return True, "no secret files"
+        bad = [str(p) for p in [root, *root.rglob("*")]
+               if not _owner_only(p, stat.S_IRWXG | stat.S_IRWXO)]
+        return not bad, "owner-only" if not bad else "readable by others: " + ", ".join(bad)
+
+    def database_file():
+        path = s.database_path
+        if not path.exists():
+            return False, "database missing"
+        ok = _owner_only(path, stat.S_IRWXO)
+        return ok, "not world-readable" if ok else f"{path} is world-readable (chmod o-rwx)"
+
+    def admin_exists():
+        admins = crm.db.execute(
+            "SELECT count(*) FROM users WHERE role='admin' AND active=1").fetchone()[0]
+        return admins > 0, f"{admins} active admin(s)"
+
+    def setup_closed():
+        open_links = crm.db.execute(
+            "SELECT count(*) FROM invites WHERE purpose='setup' AND accepted_at IS NULL "
+            "AND revoked_at IS NULL AND expires_at > strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+        ).fetchone()[0]
+        return open_links == 0, f"{open_links} unused setup link(s)"
+
+    def rate_limits():
+        ok = s.login_rate_limit <= 20
+        return ok, f"{s.login_rate_limit} logins/min, {s.write_rate_limit} writes/min per IP"
+
+    return [
+        SecurityCheck("production_mode", "CRM_ENV is production", production),
+        SecurityCheck("secret_key", "A strong CRM_SECRET_KEY is set", secret_key),
+        SecurityCheck("transport", "Reached over HTTPS or a private network only", transport),
+        SecurityCheck("cors", "CORS allows only named origins", cors),
+        SecurityCheck("secret_files", "Secret files and folders are owner-only", secret_files),
+        SecurityCheck("database_file", "The database file is not world-readable", database_file),
+        SecurityCheck("admin_exists", "At least one active admin", admin_exists),
+        SecurityCheck("setup_closed", "The one-time setup link is used", setup_closed),
+        SecurityCheck("rate_limits", "Login attempts are rate limited", rate_limits),
+    ]
+
+
+def security_report(crm) -> dict:
+    checks = []
+    for group in crm.pm.hook.register_security_checks(crm=crm):
+        for check in group or []:
+            try:
+                passed, detail = check.run()
+            except Exception as exc:  # a broken check fails, it does not break the page
+                passed, detail = False, f"check failed: {type(exc).__name__}"
+            checks.append({"name": check.name, "description": check.description,
+                           "passed": bool(passed), "detail": detail})
+    return {"passed": all(c["passed"] for c in checks), "checks": checks}

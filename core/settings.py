@@ -1,0 +1,92 @@
+"""Configuration: environment (wins), per-field secret files, then an optional crm.toml."""
+import os
+from pathlib import Path
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def secrets_root(environ=os.environ) -> Path:
+    """CRM_SECRETS_DIR, else /data/secrets when it exists, else ./data/secrets."""
+    if environ.get("CRM_SECRETS_DIR"):
+        return Path(environ["CRM_SECRETS_DIR"])
+    if Path("/data/secrets").is_dir():
+        return Path("/data/secrets")
+    return Path("data/secrets")
+
+
+def _comma_list(value):
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class FileBackedSettings(BaseSettings):
+    """Settings read from the environment first, then from one secret file per field.
+
+    Subclasses set `env_prefix` and `secrets_subdir` (a folder under CRM_SECRETS_DIR whose
+    files are named after the fields without prefix, e.g. `smtp/password`).
+    """
+
+    secrets_subdir: ClassVar[str] = ""
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
+        folder = secrets_root() / cls.secrets_subdir
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if folder.is_dir():
+            sources.append(SecretsSettingsSource(settings_cls, secrets_dir=folder, env_prefix=""))
+        if settings_cls.model_config.get("toml_file"):
+            sources.append(TomlConfigSettingsSource(settings_cls))
+        return tuple(sources)
+
+
+class Settings(FileBackedSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CRM_", toml_file="crm.toml", extra="ignore", validate_default=True
+    )
+
+    env: Literal["development", "production"] = "development"
+    secret_key: SecretStr | None = None
+    data_dir: Path = Path("data")
+    secrets_dir: Path = Field(default_factory=secrets_root)
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    public_url: str | None = None
+    plugins: Annotated[list[str] | None, NoDecode] = None
+    cors_origin: Annotated[list[str], NoDecode] = []
+    login_rate_limit: int = Field(10, ge=1, description="login attempts per minute per IP")
+    write_rate_limit: int = Field(600, ge=1, description="writes per minute per IP")
+    session_hours: int = Field(24 * 14, ge=1)
+    invite_hours: int = Field(72, ge=1)
+    threads: int = Field(8, ge=1)
+
+    @field_validator("plugins", "cors_origin", mode="before")
+    @classmethod
+    def _split(cls, value):
+        return _comma_list(value)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "crm.db"
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"
+
+
+def load_settings(**overrides) -> Settings:
+    """Read the configuration; keyword overrides win over every source (tests use them)."""
+    return Settings(**overrides)

@@ -1,0 +1,69 @@
+import pytest
+from falcon import testing
+
+from core.accounts import Accounts
+from core.app import create_app
+from core.context import build_crm
+from core.settings import Settings
+
+
+@pytest.fixture
+def make_settings(tmp_path, monkeypatch):
+    """Settings rooted in tmp_path; keyword arguments override any field."""
+    monkeypatch.delenv("CRM_PLUGINS", raising=False)
+
+    def make(**overrides):
+        values = {"data_dir": tmp_path / "data", "secrets_dir": tmp_path / "secrets",
+                  "secret_key": "k" * 40}
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def make_crm(make_settings):
+    made = []
+
+    def make(extra_plugins=None, **overrides):
+        crm = build_crm(make_settings(**overrides), extra_plugins=extra_plugins)
+        made.append(crm)
+        return crm
+
+    yield make
+    for crm in made:
+        crm.database.close()
+
+
+@pytest.fixture
+def crm(make_crm):
+    return make_crm()
+
+
+@pytest.fixture
+def client(crm):
+    return testing.TestClient(create_app(crm))
+
+
+def add_user(crm, email, role="admin", name=None, password="correct horse battery"):
+    with crm.write() as db:
+        return Accounts(crm).create_user(db, email, name or email.split("@")[0].title(), role,
+                                         password)
+
+
+def login(client, email, password="correct horse battery"):
+    result = client.simulate_post("/api/auth/login", json={"email": email, "password": password})
+    assert result.status_code == 200, result.json
+    return {"Authorization": f"Bearer {result.json['token']}"}
+
+
+@pytest.fixture
+def admin(crm, client):
+    user = add_user(crm, "ada@fund.example", "admin", "Ada Admin")
+    return {**user, "headers": login(client, "ada@fund.example")}
+
+
+@pytest.fixture
+def member(crm, client):
+    user = add_user(crm, "max@fund.example", "member", "Max Member")
+    return {**user, "headers": login(client, "max@fund.example")}

@@ -1,0 +1,117 @@
+"""Every hook is exercised here with throwaway plugins registered on a real CRM."""
+import pytest
+from falcon import testing
+
+from core import ActivitySource, DeliveryResult, OutgoingEmail, SecurityCheck, hookimpl
+from core.app import create_app
+from core.services import NoProvider, deliver_email, summarize_text
+from tests.conftest import add_user, login
+
+
+class Recorder:
+    def __init__(self, name, answer=None):
+        self.name, self.answer, self.seen, self.started = name, answer, [], []
+
+    @hookimpl
+    def deliver_email(self, crm, message):
+        self.seen.append(message)
+        if self.answer is None:
+            return None
+        return DeliveryResult(ok=True, transport=self.name, message_id=self.answer)
+
+    @hookimpl
+    def summarize_text(self, crm, text, instructions):
+        return None if self.answer is None else f"{self.name}: {text[:5]}"
+
+    @hookimpl
+    def startup(self, crm):
+        self.started.append(crm)
+
+    @hookimpl
+    def register_rule_types(self, crm):
+        return [f"{self.name}-rule"]
+
+
+def test_deliver_email_first_answer_wins(make_crm):
+    silent, sender = Recorder("silent"), Recorder("sender", answer="<id@x>")
+    crm = make_crm(extra_plugins={"sender": sender, "silent": silent})
+    message = OutgoingEmail(to=["a@fund.example"], subject="Hi", text="Hello")
+    result = deliver_email(crm, message)
+    assert result.transport == "sender" and result.message_id == "<id@x>"
+    assert silent.seen == [message] and sender.seen == [message]
+
+
+def test_deliver_email_without_provider_raises(make_crm):
+    crm = make_crm(extra_plugins={"silent": Recorder("silent")})
+    with pytest.raises(NoProvider, match="smtp"):
+        deliver_email(crm, OutgoingEmail(to=["a@b.c"], subject="s", text="t"))
+
+
+def test_summarize_text_first_answer_wins_or_none(make_crm):
+    crm = make_crm(extra_plugins={"a": Recorder("a", answer="x"), "b": Recorder("b")})
+    assert summarize_text(crm, "Hello world") == "a: Hello"
+    crm2 = make_crm(extra_plugins={"b": Recorder("b")}, data_dir=crm.settings.data_dir / "2")
+    assert summarize_text(crm2, "Hello") is None
+
+
+def test_startup_runs_when_the_app_is_built(make_crm):
+    plugin = Recorder("p")
+    crm = make_crm(extra_plugins={"p": plugin})
+    assert plugin.started == []
+    create_app(crm)
+    assert plugin.started == [crm]
+
+
+def test_register_rule_types_collects_each_plugin(make_crm):
+    crm = make_crm(extra_plugins={"a": Recorder("a"), "b": Recorder("b")})
+    found = sorted(t for group in crm.pm.hook.register_rule_types(crm=crm) for t in group)
+    assert found == ["a-rule", "b-rule"]
+
+
+class Feed:
+    def __init__(self, name, times):
+        self.name, self.times = name, times
+
+    @hookimpl
+    def register_activity_sources(self, crm):
+        def fetch(limit):
+            entries = [{"at": t, "kind": "tick", "summary": f"{self.name} {t}"}
+                       for t in sorted(self.times, reverse=True)]
+            return entries[:limit]
+        return [ActivitySource(self.name, fetch)]
+
+    @hookimpl
+    def register_security_checks(self, crm):
+        return [SecurityCheck(f"{self.name}_ok", "always", lambda: (True, "fine")),
+                SecurityCheck(f"{self.name}_broken", "raises", lambda: 1 / 0)]
+
+
+def test_activity_merges_sources_newest_first_with_paging(make_crm):
+    a = Feed("a", ["2099-01-01T00:00:01Z", "2099-01-01T00:00:04Z"])
+    b = Feed("b", ["2099-01-01T00:00:02Z", "2099-01-01T00:00:03Z", "2099-01-01T00:00:05Z"])
+    crm = make_crm(extra_plugins={"a": a, "b": b})
+    client = testing.TestClient(create_app(crm))
+    add_user(crm, "ada@fund.example")
+    headers = login(client, "ada@fund.example")
+    first = client.simulate_get("/api/activity", headers=headers,
+                                params={"limit": "3"}).json
+    ticks = [e for e in first["entries"]]
+    assert [(e["source"], e["at"][-3:-1]) for e in ticks] == [("b", "05"), ("a", "04"), ("b", "03")]
+    assert first["has_more"] is True
+    rest = client.simulate_get("/api/activity", headers=headers,
+                               params={"limit": "3", "offset": "3"}).json["entries"]
+    assert [e["at"][-3:-1] for e in rest if e["source"] in "ab"] == ["02", "01"]
+    bad = client.simulate_get("/api/activity", headers=headers, params={"limit": "0"})
+    assert bad.status_code == 422 and bad.json["error"]["field"] == "limit"
+
+
+def test_security_checks_from_plugins_and_a_broken_check_fails(make_crm):
+    crm = make_crm(extra_plugins={"f": Feed("f", [])})
+    client = testing.TestClient(create_app(crm))
+    add_user(crm, "ada@fund.example")
+    report = client.simulate_get("/api/admin/security",
+                                 headers=login(client, "ada@fund.example")).json
+    by_name = {c["name"]: c for c in report["checks"]}
+    assert by_name["f_ok"]["passed"] is True
+    assert by_name["f_broken"] == {"name": "f_broken", "description": "raises", "passed": False,
+                                   "detail": "check failed: ZeroDivisionError"}

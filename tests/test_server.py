@@ -1,0 +1,76 @@
+"""The real server: `crm serve` on a free loopback port, driven over HTTP."""
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+PASSWORD = "correct horse battery"
+
+
+def call(base, method, path, body=None, token=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"null"), resp.headers
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null"), err.headers
+
+
+@pytest.fixture
+def server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env.update(CRM_DATA_DIR=str(tmp_path / "data"), CRM_SECRETS_DIR=str(tmp_path / "secrets"))
+    proc = subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", "0"], env=env,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    lines = []
+    try:
+        base = link = None
+        for line in proc.stderr:
+            lines.append(line)
+            if m := re.search(r"serving on (http://127\.0\.0\.1:\d+)", line):
+                base = m.group(1)
+            if m := re.search(r"(http://\S+/setup#token=\S+)", line):
+                link = m.group(1)
+                break
+        assert base and link, "".join(lines)
+        yield base, link
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_real_server_first_admin_setup_and_session(server):
+    base, link = server
+    assert call(base, "GET", "/api/health")[0] == 200
+    assert call(base, "GET", "/api/ready")[1]["ready"] is True
+    with urllib.request.urlopen(base + "/setup", timeout=10) as page:
+        assert b"Create" in page.read()
+    token = link.split("#token=")[1]
+    status, body, headers = call(base, "POST", "/api/auth/setup", {
+        "token": token, "email": "founder@fund.example", "name": "Founder", "password": PASSWORD})
+    assert status == 201, body
+    assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Strict" in headers["Set-Cookie"]
+    session = body["token"]
+    assert call(base, "GET", "/api/auth/me", token=session)[1]["user"]["role"] == "admin"
+    status, invite, _ = call(base, "POST", "/api/admin/invites",
+                             {"email": "mia@fund.example", "role": "member"}, token=session)
+    assert status == 201
+    status, mia, _ = call(base, "POST", "/api/auth/accept-invite",
+                          {"token": invite["invite_token"], "name": "Mia", "password": PASSWORD})
+    assert status == 201
+    assert call(base, "GET", "/api/admin/users", token=mia["token"])[0] == 403
+    assert call(base, "POST", "/api/auth/logout", token=session)[0] == 200
+    assert call(base, "GET", "/api/auth/me", token=session)[0] == 401
+    status, body, _ = call(base, "POST", "/api/auth/login", {"email": "x@fund.example", "password": 1})
+    assert status == 422 and body["error"]["field"] == "password"
+    spec = call(base, "GET", "/api/openapi.json")[1]
+    assert "/api/auth/setup" in spec["paths"]
