@@ -11,6 +11,7 @@ ENTRY_POINT_GROUP = "venture_crm"
 CORE_MODULES = ("core.builtin",)  # always on: accounts, health, activity, admin
 DEFAULT_PLUGINS = {
     # name -> module; each uses only the public hooks, as an outside plugin would.
+    "fundraising": "plugins.fundraising.plugin",
 }
 
 

@@ -1,0 +1,1 @@
+"""The fundraising plugin: investors, contacts, funds and commitments."""

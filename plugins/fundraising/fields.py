@@ -1,0 +1,187 @@
+"""Field definitions: loading a table's fields, and creating, changing and archiving them."""
+from dataclasses import dataclass
+
+import orjson
+
+from core import audit
+from core.db import utcnow
+from core.errors import conflict, not_found, unprocessable
+from plugins.fundraising.schema import FieldValueError, validate_value
+from plugins.fundraising.tables import RECORD_TABLES
+from plugins.fundraising.versioning import bump_state
+
+PLUGIN = "fundraising"
+
+
+@dataclass
+class FieldDef:
+    id: int
+    table: str
+    name: str
+    type: str
+    options: dict
+    formula: str | None
+    builtin: str | None
+    column: str | None
+    position: int
+    version: int
+
+    @classmethod
+    def from_row(cls, row):
+        return cls(row["id"], row["table_name"], row["name"], row["type"],
+                   orjson.loads(row["options"]), row["formula"], row["builtin"],
+                   row["column_name"], row["position"], row["version"])
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "table": self.table, "name": self.name, "type": self.type,
+                "options": self.options, "formula": self.formula, "builtin": self.builtin,
+                "position": self.position, "version": self.version}
+
+    def validate(self, value):
+        return validate_value(self.type, self.options, value)
+
+
+class FieldSet:
+    """The live fields of one table, by name (case-insensitive) and by id."""
+
+    def __init__(self, table: str, fields: list[FieldDef]):
+        self.table = table
+        self.all = fields
+        self.by_name = {f.name.casefold(): f for f in fields}
+        self.by_id = {f.id: f for f in fields}
+        self.values = [f for f in fields if f.builtin != "name"]  # what `fields` holds
+
+    def get(self, name: str) -> FieldDef | None:
+        return self.by_name.get(name.casefold()) if isinstance(name, str) else None
+
+    def resolve(self, ref) -> FieldDef | None:
+        """A field by id (int or digit string) or by name."""
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            return self.by_id.get(ref)
+        if isinstance(ref, str) and ref.isdigit() and int(ref) in self.by_id:
+            return self.by_id[int(ref)]
+        return self.get(ref)
+
+
+def load_fields(db, table: str) -> FieldSet:
+    rows = db.query(
+        "SELECT * FROM fundraising_fields WHERE table_name = ? AND deleted_at IS NULL "
+        "ORDER BY position, id", [table])
+    return FieldSet(table, [FieldDef.from_row(r) for r in rows])
+
+
+def list_fields(db, table: str | None = None) -> list[dict]:
+    tables = [table] if table else RECORD_TABLES
+    return [f.to_json() for t in tables for f in load_fields(db, t).all]
+
+
+def check_options(ftype: str, options: dict, formula: str | None):
+    """Raise 422 when a type's options are missing or wrong."""
+    if ftype in ("single_select", "multi_select"):
+        choices = options.get("choices")
+        if not choices:
+            raise unprocessable("A select field needs at least one choice", field="options.choices")
+        if len({c.casefold() for c in choices}) != len(choices) or not all(c.strip() for c in choices):
+            raise unprocessable("Choices must be unique and not blank", field="options.choices")
+    if ftype == "link" and options.get("table") not in RECORD_TABLES:
+        raise unprocessable(f"A link field needs options.table, one of {', '.join(RECORD_TABLES)}",
+                            field="options.table")
+    if ftype == "formula":
+        # The sandboxed formula engine arrives with its own issue; until then nothing is stored.
+        raise unprocessable("Formula fields are not available yet", field="type",
+                            code="not_available")
+    if formula is not None:
+        raise unprocessable("Only formula fields take a formula", field="formula")
+
+
+def _field_row(db, field_id):
+    rows = list(db.query("SELECT * FROM fundraising_fields WHERE id = ? AND deleted_at IS NULL",
+                         [field_id]))
+    if not rows:
+        raise not_found("No such field")
+    return rows[0]
+
+
+def _check_name_free(db, table, name, except_id=None):
+    clash = db.execute(
+        "SELECT id FROM fundraising_fields WHERE table_name = ? AND name = ? COLLATE NOCASE "
+        "AND deleted_at IS NULL AND id IS NOT ?", [table, name, except_id]).fetchone()
+    if clash or name.casefold() in ("id", "version"):
+        raise conflict(f"The table already has a field named '{name}'", code="name_taken",
+                       field="name")
+
+
+def _in_use_values(db, fdef: FieldDef):
+    """Every distinct stored value of a field (for checks before narrowing its options)."""
+    source = fdef.column or f"json_extract(data, '$.\"{fdef.id}\"')"
+    rows = db.execute(f"SELECT DISTINCT {source} FROM fundraising_{fdef.table} "
+                      f"WHERE deleted_at IS NULL AND {source} IS NOT NULL").fetchall()
+    return [orjson.loads(r[0]) if fdef.type == "multi_select" else r[0] for r in rows]
+
+
+def create_field(db, body, actor_id) -> FieldDef:
+    options = body.options or {}
+    check_options(body.type, options, body.formula)
+    _check_name_free(db, body.table, body.name)
+    now = utcnow()
+    position = db.execute("SELECT coalesce(max(position), 0) + 1 FROM fundraising_fields "
+                          "WHERE table_name = ?", [body.table]).fetchone()[0]
+    field_id = db.table("fundraising_fields").insert({
+        "table_name": body.table, "name": body.name, "type": body.type,
+        "options": orjson.dumps(options).decode(), "formula": body.formula,
+        "position": position, "version": 1, "created_at": now, "created_by": actor_id,
+        "updated_at": now, "updated_by": actor_id}).last_pk
+    fdef = FieldDef.from_row(_field_row(db, field_id))
+    audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields", row_id=field_id,
+                        action="create", after=fdef.to_json())
+    bump_state(db, actor_id)
+    return fdef
+
+
+def update_field(db, field_id, changes: dict, actor_id) -> FieldDef:
+    before = FieldDef.from_row(_field_row(db, field_id))
+    expected = changes.pop("expected_version", None)
+    if expected is not None and expected != before.version:
+        raise conflict("The field was changed by someone else", code="version_conflict",
+                       current_version=before.version)
+    if "type" in changes and changes["type"] != before.type:
+        raise unprocessable("A field's type cannot be changed; add a new field instead",
+                            field="type")
+    update = {}
+    if "name" in changes and changes["name"] != before.name:
+        _check_name_free(db, before.table, changes["name"], except_id=field_id)
+        update["name"] = changes["name"]
+    if "options" in changes and changes["options"] != before.options:
+        check_options(before.type, changes["options"], None)
+        for value in _in_use_values(db, before):
+            try:
+                validate_value(before.type, changes["options"], value)
+            except FieldValueError as exc:
+                raise unprocessable(f"Stored values would no longer fit: {exc}",
+                                    field="options") from None
+        update["options"] = orjson.dumps(changes["options"]).decode()
+    if "position" in changes:
+        update["position"] = changes["position"]
+    if not update:
+        return before
+    update.update(version=before.version + 1, updated_at=utcnow(), updated_by=actor_id)
+    db.table("fundraising_fields").update(field_id, update)
+    after = FieldDef.from_row(_field_row(db, field_id))
+    audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields", row_id=field_id,
+                        action="update", before=before.to_json(), after=after.to_json())
+    bump_state(db, actor_id)
+    return after
+
+
+def archive_field(db, field_id, actor_id) -> FieldDef:
+    fdef = FieldDef.from_row(_field_row(db, field_id))
+    if fdef.builtin:
+        raise unprocessable(f"'{fdef.name}' is built in: it can be renamed, not deleted",
+                            field="id", code="builtin_field")
+    db.execute("UPDATE fundraising_fields SET deleted_at = ?, version = version + 1, "
+               "updated_at = ?, updated_by = ? WHERE id = ?",
+               [utcnow(), utcnow(), actor_id, field_id])
+    audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields", row_id=field_id,
+                        action="archive", before=fdef.to_json())
+    bump_state(db, actor_id)
+    return fdef

@@ -1,0 +1,42 @@
+"""Hook implementations of the fundraising plugin."""
+from core import audit, hookimpl
+from plugins.fundraising import grid_resources as g
+from plugins.fundraising import resources as r
+from plugins.fundraising.tables import MIGRATIONS, RECORD_TABLES
+
+PREFIX = "/api/fundraising"
+
+
+@hookimpl
+def register_migrations():
+    return MIGRATIONS
+
+
+@hookimpl
+def register_routes(crm):
+    routes = [
+        (f"{PREFIX}/fields", r.FieldsResource(crm)),
+        (f"{PREFIX}/fields/{{field_id}}", r.FieldResource(crm)),
+        (f"{PREFIX}/views", r.ViewsResource(crm)),
+        (f"{PREFIX}/views/{{view_id}}", r.ViewResource(crm)),
+        (f"{PREFIX}/archived", r.ArchivedResource(crm)),
+        (f"{PREFIX}/state", g.StateResource(crm)),
+        (f"{PREFIX}/export", g.ExportResource(crm)),
+        (f"{PREFIX}/relational-summary", g.SummaryResource(crm)),
+        ("/api/feature-requests", g.FeatureRequestsResource(crm)),
+        ("/api/feature-requests/{request_id}", g.FeatureRequestResource(crm)),
+    ]
+    for table in RECORD_TABLES:
+        base = f"{PREFIX}/{table}"
+        routes += [
+            (base, r.RecordsResource(crm, table)),
+            (f"{base}/{{record_id}}", r.RecordResource(crm, table)),
+            (f"{base}/{{record_id}}/restore", r.RestoreRecordResource(crm, table)),
+            (f"{base}/{{record_id}}/history", r.HistoryResource(crm, table)),
+        ]
+    return routes
+
+
+@hookimpl
+def register_activity_sources(crm):
+    return [audit.activity_source(crm, "fundraising")]

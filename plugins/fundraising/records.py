@@ -1,0 +1,195 @@
+"""Records of the four tables: validation, serialization and audited, versioned writes."""
+import orjson
+
+from core import audit
+from core.db import utcnow
+from core.errors import APIError, not_found, unprocessable
+from plugins.fundraising.fields import PLUGIN, FieldSet, load_fields
+from plugins.fundraising.schema import FieldValueError
+from plugins.fundraising.versioning import bump_state, version_conflict
+
+NAME_REQUIRED = {"investors", "funds", "contacts"}
+NUMERIC = {"number", "currency", "percent"}
+
+
+def _plain(value):
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def serialize(row: dict, fieldset: FieldSet) -> dict:
+    """The API shape of a record: {id, version, name, fields, created_*, updated_*}."""
+    data = orjson.loads(row["data"])
+    values = {}
+    for f in fieldset.values:
+        if f.column:
+            value = row[f.column]
+            if f.type in NUMERIC:
+                value = _plain(value)
+        else:
+            value = data.get(str(f.id))
+        if value is not None:
+            values[f.name] = value
+    return {"id": row["id"], "version": row["version"], "name": row["name"], "fields": values,
+            "created_at": row["created_at"], "created_by": row["created_by"],
+            "updated_at": row["updated_at"], "updated_by": row["updated_by"]}
+
+
+def named_values(record: dict) -> dict:
+    """What history compares: Name plus every field by its current name."""
+    return {"Name": record["name"], **record["fields"]}
+
+
+class LinkChecker:
+    """Answers whether linked records and users exist, loading each table's ids once."""
+
+    def __init__(self, db):
+        self.db = db
+        self._ids = {}
+
+    def live_ids(self, table):
+        if table not in self._ids:
+            sql = ("SELECT id FROM users" if table == "users" else
+                   f"SELECT id FROM fundraising_{table} WHERE deleted_at IS NULL")
+            self._ids[table] = {r[0] for r in self.db.execute(sql)}
+        return self._ids[table]
+
+    def check(self, fdef, value):
+        if value is None or fdef.type not in ("link", "user"):
+            return
+        table = "users" if fdef.type == "user" else fdef.options["table"]
+        ids = value if isinstance(value, list) else [value]
+        missing = [i for i in ids if i not in self.live_ids(table)]
+        if missing:
+            what = "user" if table == "users" else f"{table} record"
+            raise FieldValueError(f"no {what} with id {missing[0]}")
+
+
+def field_error(prefix, name, message):
+    return unprocessable(f"{name}: {message}", field=f"{prefix}{name}")
+
+
+def prepare(fieldset: FieldSet, fields: dict, checker: LinkChecker, prefix="fields."):
+    """Validate named values; return ({column: value}, {field id: value}) to store."""
+    columns, data = {}, {}
+    for name, value in fields.items():
+        fdef = fieldset.get(name)
+        if fdef is None or fdef.builtin == "name":
+            raise field_error(prefix, name, "no such field in this table")
+        try:
+            clean = fdef.validate(value)
+            checker.check(fdef, clean)
+        except FieldValueError as exc:
+            raise field_error(prefix, name, str(exc)) from None
+        if fdef.column:
+            columns[fdef.column] = clean
+        else:
+            data[str(fdef.id)] = clean
+    return columns, data
+
+
+def check_name(table, name, field="name"):
+    if name is None:
+        return
+    if not isinstance(name, str) or len(name) > 1000:
+        raise unprocessable("name must be text of at most 1000 characters", field=field)
+    if table in NAME_REQUIRED and not name.strip():
+        raise unprocessable("name cannot be blank", field=field)
+
+
+class RecordStore:
+    """Reads and writes of one table; writes run inside the caller's transaction."""
+
+    def __init__(self, db, table: str):
+        self.db = db
+        self.table = table
+        self.sql_table = f"fundraising_{table}"
+        self.fields = load_fields(db, table)
+
+    def _row(self, record_id, archived=False):
+        rows = list(self.db.query(f"SELECT * FROM {self.sql_table} WHERE id = ?", [record_id]))
+        if not rows:
+            raise not_found(f"No {self.table} record {record_id}")
+        if bool(rows[0]["deleted_at"]) != archived:
+            if archived:
+                raise not_found(f"{self.table} record {record_id} is not archived")
+            raise APIError("404 Not Found", "archived",
+                           f"{self.table} record {record_id} is archived; restore it first")
+        return rows[0]
+
+    def get(self, record_id) -> dict:
+        return serialize(self._row(record_id), self.fields)
+
+    def page(self, limit, offset, archived=False) -> dict:
+        cond = "deleted_at IS NOT NULL" if archived else "deleted_at IS NULL"
+        total = self.db.execute(f"SELECT count(*) FROM {self.sql_table} WHERE {cond}").fetchone()[0]
+        rows = self.db.query(f"SELECT * FROM {self.sql_table} WHERE {cond} ORDER BY id "
+                             "LIMIT ? OFFSET ?", [limit, offset])
+        return {"records": [serialize(r, self.fields) for r in rows], "total": total}
+
+    def create(self, name, fields, actor_id, checker=None) -> dict:
+        check_name(self.table, name if name is not None else "")
+        columns, data = prepare(self.fields, fields or {}, checker or LinkChecker(self.db))
+        now = utcnow()
+        row = {"name": name or "", **columns, "data": orjson.dumps(data).decode(), "version": 1,
+               "created_at": now, "created_by": actor_id, "updated_at": now,
+               "updated_by": actor_id}
+        record_id = self.db.table(self.sql_table).insert(row).last_pk
+        record = self.get(record_id)
+        audit.record_change(self.db, actor_id=actor_id, plugin=PLUGIN, table=self.table,
+                            row_id=record_id, action="create", after=named_values(record))
+        bump_state(self.db, actor_id)
+        return record
+
+    def update(self, record_id, expected_version, name, fields, actor_id, checker=None,
+               row=None) -> dict:
+        row = row or self._row(record_id)
+        if expected_version is not None and row["version"] != expected_version:
+            raise version_conflict(self.db, row)
+        check_name(self.table, name)
+        columns, data = prepare(self.fields, fields or {}, checker or LinkChecker(self.db))
+        before = serialize(row, self.fields)
+        stored = orjson.loads(row["data"])
+        merged = {**stored, **data}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        changes = {c: v for c, v in columns.items() if row[c] != v}
+        if name is not None and name != row["name"]:
+            changes["name"] = name
+        if merged != stored:
+            changes["data"] = orjson.dumps(merged).decode()
+        if not changes:
+            return before
+        changes.update(version=row["version"] + 1, updated_at=utcnow(), updated_by=actor_id)
+        self.db.table(self.sql_table).update(record_id, changes)
+        after = self.get(record_id)
+        audit.record_change(self.db, actor_id=actor_id, plugin=PLUGIN, table=self.table,
+                            row_id=record_id, action="update", before=named_values(before),
+                            after=named_values(after))
+        bump_state(self.db, actor_id)
+        return after
+
+    def archive(self, record_id, actor_id, expected_version=None) -> dict:
+        row = self._row(record_id)
+        if expected_version is not None and row["version"] != expected_version:
+            raise version_conflict(self.db, row)
+        return self._set_archived(row, utcnow(), actor_id, "archive")
+
+    def restore(self, record_id, actor_id) -> dict:
+        return self._set_archived(self._row(record_id, archived=True), None, actor_id, "restore")
+
+    def _set_archived(self, row, deleted_at, actor_id, action) -> dict:
+        self.db.execute(
+            f"UPDATE {self.sql_table} SET deleted_at = ?, version = version + 1, updated_at = ?,"
+            " updated_by = ? WHERE id = ?", [deleted_at, utcnow(), actor_id, row["id"]])
+        fresh = next(self.db.query(f"SELECT * FROM {self.sql_table} WHERE id = ?", [row["id"]]))
+        record = serialize(fresh, self.fields)
+        audit.record_change(self.db, actor_id=actor_id, plugin=PLUGIN, table=self.table,
+                            row_id=row["id"], action=action,
+                            summary=f"{action} {self.table} '{record['name']}'")
+        bump_state(self.db, actor_id)
+        return record
+
+    def history(self, record_id, limit=200, offset=0) -> list[dict]:
+        if not self.db.execute(f"SELECT 1 FROM {self.sql_table} WHERE id = ?",
+                               [record_id]).fetchone():
+            raise not_found(f"No {self.table} record {record_id}")
+        return audit.history(self.db, PLUGIN, self.table, record_id, limit, offset)

@@ -1,0 +1,164 @@
+"""Routes for records, fields and views under /api/fundraising."""
+from core.errors import not_found
+from core.openapi import operation
+from plugins.fundraising import fields as field_store
+from plugins.fundraising import models, views
+from plugins.fundraising.records import RecordStore
+
+RECORD_ERRORS = (404, 409)
+
+
+def _id(text):
+    if not text.isdigit() or len(text) > 18:
+        raise not_found("No such record")
+    return int(text)
+
+
+class RecordsResource:
+    def __init__(self, crm, table):
+        self.crm, self.table = crm, table
+
+    @operation("List live records, oldest first", query=models.ListQuery,
+               response=models.RecordList)
+    def on_get(self, req, resp):
+        q = req.context.query
+        resp.media = RecordStore(self.crm.db, self.table).page(q.limit, q.offset)
+
+    @operation("Create a record", body=models.RecordCreate, response=models.Record, status=201)
+    def on_post(self, req, resp):
+        body = req.context.body
+        with self.crm.write() as db:
+            resp.media = RecordStore(db, self.table).create(body.name, body.fields,
+                                                            req.context.user["id"])
+
+
+class RecordResource:
+    def __init__(self, crm, table):
+        self.crm, self.table = crm, table
+
+    @operation("One live record", response=models.Record, errors=(404,))
+    def on_get(self, req, resp, record_id):
+        resp.media = RecordStore(self.crm.db, self.table).get(_id(record_id))
+
+    @operation("Change a record if expected_version is current (else 409 with who and when)",
+               body=models.RecordPatch, response=models.Record, errors=RECORD_ERRORS)
+    def on_patch(self, req, resp, record_id):
+        body = req.context.body
+        with self.crm.write() as db:
+            resp.media = RecordStore(db, self.table).update(
+                _id(record_id), body.expected_version, body.name, body.fields,
+                req.context.user["id"])
+
+    @operation("Archive a record (soft delete; restore brings it back)", query=models.DeleteQuery,
+               response=models.Record, errors=RECORD_ERRORS)
+    def on_delete(self, req, resp, record_id):
+        with self.crm.write() as db:
+            resp.media = RecordStore(db, self.table).archive(
+                _id(record_id), req.context.user["id"], req.context.query.expected_version)
+
+
+class RestoreRecordResource:
+    def __init__(self, crm, table):
+        self.crm, self.table = crm, table
+
+    @operation("Restore an archived record", response=models.Record, errors=(404,))
+    def on_post(self, req, resp, record_id):
+        with self.crm.write() as db:
+            resp.media = RecordStore(db, self.table).restore(_id(record_id),
+                                                             req.context.user["id"])
+
+
+class HistoryResource:
+    def __init__(self, crm, table):
+        self.crm, self.table = crm, table
+
+    @operation("A record's changes, newest first: field-level before/after, who, when",
+               query=models.ListQuery, response=models.History, errors=(404,))
+    def on_get(self, req, resp, record_id):
+        q = req.context.query
+        entries = RecordStore(self.crm.db, self.table).history(_id(record_id), q.limit, q.offset)
+        resp.media = {"entries": entries}
+
+
+class ArchivedResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Archived records of one table", query=models.ArchivedQuery,
+               response=models.RecordList)
+    def on_get(self, req, resp):
+        q = req.context.query
+        resp.media = RecordStore(self.crm.db, q.table).page(q.limit, q.offset, archived=True)
+
+
+class FieldsResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Fields of every table, or of one", query=models.FieldsQuery,
+               response=models.FieldList)
+    def on_get(self, req, resp):
+        resp.media = {"fields": field_store.list_fields(self.crm.db, req.context.query.table)}
+
+    @operation("Add a field", body=models.FieldCreate, response=models.FieldOut, status=201,
+               admin=True, errors=(409,))
+    def on_post(self, req, resp):
+        body = req.context.body
+        if body.options is not None:
+            body.options = body.options.model_dump(exclude_none=True)
+        with self.crm.write() as db:
+            fdef = field_store.create_field(db, body, req.context.user["id"])
+        resp.media = fdef.to_json()
+
+
+class FieldResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Rename a field or change its options", body=models.FieldPatch,
+               response=models.FieldOut, admin=True, errors=(404, 409))
+    def on_patch(self, req, resp, field_id):
+        changes = req.context.body.model_dump(exclude_unset=True)
+        if changes.get("options") is not None:
+            changes["options"] = req.context.body.options.model_dump(exclude_none=True)
+        with self.crm.write() as db:
+            fdef = field_store.update_field(db, _id(field_id), changes, req.context.user["id"])
+        resp.media = fdef.to_json()
+
+    @operation("Archive a custom field (built-in fields cannot be deleted)",
+               response=models.FieldOut, admin=True, errors=(404,))
+    def on_delete(self, req, resp, field_id):
+        with self.crm.write() as db:
+            resp.media = field_store.archive_field(db, _id(field_id),
+                                                   req.context.user["id"]).to_json()
+
+
+class ViewsResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Shared views and the caller's personal views", response=models.ViewList)
+    def on_get(self, req, resp):
+        resp.media = {"views": views.visible_views(self.crm.db, req.context.user)}
+
+    @operation("Save a view (personal: only you see it)", body=models.ViewCreate,
+               response=models.ViewOut, status=201)
+    def on_post(self, req, resp):
+        with self.crm.write() as db:
+            resp.media = views.create_view(db, req.context.body, req.context.user)
+
+
+class ViewResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Change a view", body=models.ViewPatch, response=models.ViewOut,
+               errors=(403, 404, 409))
+    def on_patch(self, req, resp, view_id):
+        with self.crm.write() as db:
+            resp.media = views.update_view(db, _id(view_id), req.context.body, req.context.user)
+
+    @operation("Archive a view", response=models.ViewOut, errors=(403, 404))
+    def on_delete(self, req, resp, view_id):
+        with self.crm.write() as db:
+            resp.media = views.archive_view(db, _id(view_id), req.context.user)

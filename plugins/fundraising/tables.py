@@ -1,0 +1,80 @@
+"""Migrations of the fundraising plugin."""
+from core import Migration
+
+RECORD_TABLES = ("investors", "contacts", "funds", "commitments")
+AUDIT_COLUMNS = """
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL, created_by INTEGER,
+    updated_at TEXT NOT NULL, updated_by INTEGER,
+    deleted_at TEXT"""
+
+
+def table_name(table: str) -> str:
+    return f"fundraising_{table}"
+
+
+def _records(db):
+    db.execute(f"""CREATE TABLE fundraising_investors (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '',
+        stage TEXT, owner_id INTEGER REFERENCES users(id), check_size REAL, last_contact TEXT,
+        data TEXT NOT NULL DEFAULT '{{}}',{AUDIT_COLUMNS})""")
+    db.execute(f"""CREATE TABLE fundraising_funds (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '', target_size REAL, vintage INTEGER,
+        data TEXT NOT NULL DEFAULT '{{}}',{AUDIT_COLUMNS})""")
+    db.execute(f"""CREATE TABLE fundraising_contacts (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '',
+        investor_id INTEGER REFERENCES fundraising_investors(id), email TEXT, title TEXT,
+        data TEXT NOT NULL DEFAULT '{{}}',{AUDIT_COLUMNS})""")
+    db.execute(f"""CREATE TABLE fundraising_commitments (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '',
+        investor_id INTEGER REFERENCES fundraising_investors(id),
+        fund_id INTEGER REFERENCES fundraising_funds(id), amount REAL, status TEXT,
+        data TEXT NOT NULL DEFAULT '{{}}',{AUDIT_COLUMNS})""")
+    for table in RECORD_TABLES:
+        db.execute(f"CREATE INDEX {table}_live ON fundraising_{table}(deleted_at, id)")
+    db.execute("CREATE INDEX contacts_investor ON fundraising_contacts(investor_id)")
+    db.execute("CREATE INDEX contacts_email ON fundraising_contacts(email COLLATE NOCASE)")
+    db.execute("CREATE INDEX commitments_investor ON fundraising_commitments(investor_id)")
+    db.execute("CREATE INDEX commitments_fund ON fundraising_commitments(fund_id)")
+
+
+def _fields(db):
+    db.execute(f"""CREATE TABLE fundraising_fields (
+        id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+        options TEXT NOT NULL DEFAULT '{{}}', formula TEXT, builtin TEXT, column_name TEXT,
+        position INTEGER NOT NULL DEFAULT 0,{AUDIT_COLUMNS})""")
+    db.execute("CREATE UNIQUE INDEX fields_unique_name ON fundraising_fields"
+               "(table_name, name COLLATE NOCASE) WHERE deleted_at IS NULL")
+    db.execute(f"""CREATE TABLE fundraising_views (
+        id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, name TEXT NOT NULL,
+        owner_id INTEGER REFERENCES users(id), config TEXT NOT NULL DEFAULT '{{}}',
+        position INTEGER NOT NULL DEFAULT 0,{AUDIT_COLUMNS})""")
+    db.execute("""CREATE TABLE fundraising_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
+        updated_at TEXT NOT NULL, updated_by INTEGER)""")
+    db.execute(f"""CREATE TABLE feature_requests (
+        id INTEGER PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'open', votes INTEGER NOT NULL DEFAULT 0,{AUDIT_COLUMNS})""")
+    db.execute(f"""CREATE TABLE app_settings (
+        key TEXT PRIMARY KEY, value TEXT NOT NULL,{AUDIT_COLUMNS})""")
+
+
+def _builtin_fields(db):
+    from plugins.fundraising.schema import BUILTIN_FIELDS
+    from core.db import utcnow
+
+    now = utcnow()
+    db.execute("INSERT INTO fundraising_state (id, version, updated_at) VALUES (1, 1, ?)", [now])
+    for table, specs in BUILTIN_FIELDS.items():
+        for position, spec in enumerate(specs):
+            db.table("fundraising_fields").insert({
+                "table_name": table, "name": spec.name, "type": spec.type,
+                "options": spec.options_json(), "builtin": spec.key, "column_name": spec.column,
+                "position": position, "version": 1, "created_at": now, "updated_at": now})
+
+
+MIGRATIONS = [
+    Migration(1, "record tables", _records),
+    Migration(2, "fields, views, state, feature requests, settings", _fields),
+    Migration(3, "built-in fields", _builtin_fields),
+]
