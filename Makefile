@@ -2,6 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
 .PHONY: install run test bench clean
 
@@ -19,8 +20,13 @@ run: install
 test: install
 	$(BIN)/pytest -q
 
-bench: install
-	$(BIN)/python -m bench
+# The bench extra (datasette, the comparison server) is installed only where benchmarks run.
+$(BENCH_STAMP): $(STAMP) setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info

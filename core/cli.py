@@ -73,3 +73,13 @@ def main():
         click.echo(f"Error: invalid configuration: {exc}", err=True)
         sys.exit(2)
     cli()
+
+
+def command_group(cli: click.Group, name: str, help: str) -> click.Group:
+    """The group `name` under `cli`, created on first use, so plugins can share one."""
+    existing = cli.commands.get(name)
+    if isinstance(existing, click.Group):
+        return existing
+    group = click.Group(name=name, help=help)
+    cli.add_command(group)
+    return group

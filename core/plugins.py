@@ -12,6 +12,7 @@ CORE_MODULES = ("core.builtin",)  # always on: accounts, health, activity, admin
 DEFAULT_PLUGINS = {
     # name -> module; each uses only the public hooks, as an outside plugin would.
     "fundraising": "plugins.fundraising.plugin",
+    "smtp": "plugins.smtp.plugin",
 }
 
 

@@ -39,10 +39,17 @@ class FileBackedSettings(BaseSettings):
     secrets_subdir: ClassVar[str] = ""
 
     @classmethod
+    def load(cls, secrets_dir: Path | None = None, **overrides):
+        """Read the settings; `secrets_dir` is the CRM's secrets root (CRM_SECRETS_DIR)."""
+        root = secrets_dir if secrets_dir is not None else secrets_root()
+        return cls(_secrets_dir=root / cls.secrets_subdir, **overrides)
+
+    @classmethod
     def settings_customise_sources(
         cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
     ):
-        folder = secrets_root() / cls.secrets_subdir
+        given = getattr(file_secret_settings, "secrets_dir", None)
+        folder = Path(given) if given else secrets_root() / cls.secrets_subdir
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if folder.is_dir():
             sources.append(SecretsSettingsSource(settings_cls, secrets_dir=folder, env_prefix=""))

@@ -42,7 +42,7 @@ def test_deliver_email_first_answer_wins(make_crm):
 
 
 def test_deliver_email_without_provider_raises(make_crm):
-    crm = make_crm(extra_plugins={"silent": Recorder("silent")})
+    crm = make_crm(extra_plugins={"silent": Recorder("silent")}, plugins=["silent"])
     with pytest.raises(NoProvider, match="smtp"):
         deliver_email(crm, OutgoingEmail(to=["a@b.c"], subject="s", text="t"))
 

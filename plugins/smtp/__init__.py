@@ -1,0 +1,1 @@
+"""The smtp plugin: the CRM's own outbound mail account."""

@@ -1,0 +1,35 @@
+"""SMTP_* settings: the environment wins over per-field files in CRM_SECRETS_DIR/smtp/."""
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from core.settings import FileBackedSettings
+
+Security = Literal["starttls", "tls", "none"]
+DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+FILE_FIELDS = ("host", "port", "from", "username", "password", "security")
+
+
+class SmtpSettings(FileBackedSettings):
+    model_config = SettingsConfigDict(env_prefix="SMTP_", extra="ignore", populate_by_name=True)
+    secrets_subdir: ClassVar[str] = "smtp"
+
+    host: str | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    from_address: str | None = Field(None, validation_alias=AliasChoices("smtp_from", "from",
+                                                                         "from_address"))
+    username: str | None = None
+    password: SecretStr | None = None
+    security: Security = "starttls"
+    timeout: float = Field(20.0, gt=0, le=300)
+    ca_file: Path | None = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host and self.from_address)
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or DEFAULT_PORTS[self.security]
