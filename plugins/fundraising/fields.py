@@ -178,6 +178,7 @@ def archive_field(db, field_id, actor_id) -> FieldDef:
     if fdef.builtin:
         raise unprocessable(f"'{fdef.name}' is built in: it can be renamed, not deleted",
                             field="id", code="builtin_field")
+    db.execute(f"DROP INDEX IF EXISTS fundraising_{fdef.table}_f{fdef.id}")
     db.execute("UPDATE fundraising_fields SET deleted_at = ?, version = version + 1, "
                "updated_at = ?, updated_by = ? WHERE id = ?",
                [utcnow(), utcnow(), actor_id, field_id])

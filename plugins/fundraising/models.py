@@ -43,6 +43,12 @@ class ListQuery(Query):
     offset: int = Field(0, ge=0)
 
 
+class RecordQuery(ListQuery):
+    view: int | None = Field(None, ge=1, description="A saved view's id")
+    filters: str | None = Field(None, max_length=20_000, description="A filter group as JSON")
+    sorts: str | None = Field(None, max_length=5_000, description="A list of sorts as JSON")
+
+
 class ArchivedQuery(ListQuery):
     table: Table = "investors"
 

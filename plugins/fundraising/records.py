@@ -119,11 +119,14 @@ class RecordStore:
     def get(self, record_id) -> dict:
         return serialize(self._row(record_id), self.fields)
 
-    def page(self, limit, offset, archived=False) -> dict:
+    def page(self, limit, offset, archived=False, where="1", params=(), order="id") -> dict:
+        """One page of live (or archived) records matching `where`, in `order`."""
         cond = "deleted_at IS NOT NULL" if archived else "deleted_at IS NULL"
-        total = self.db.execute(f"SELECT count(*) FROM {self.sql_table} WHERE {cond}").fetchone()[0]
-        rows = self.db.query(f"SELECT * FROM {self.sql_table} WHERE {cond} ORDER BY id "
-                             "LIMIT ? OFFSET ?", [limit, offset])
+        cond = f"{cond} AND ({where})"
+        total = self.db.execute(f"SELECT count(*) FROM {self.sql_table} WHERE {cond}",
+                                list(params)).fetchone()[0]
+        rows = self.db.query(f"SELECT * FROM {self.sql_table} WHERE {cond} ORDER BY {order} "
+                             "LIMIT ? OFFSET ?", [*params, limit, offset])
         return {"records": [serialize(r, self.fields) for r in rows], "total": total}
 
     def create(self, name, fields, actor_id, checker=None) -> dict:

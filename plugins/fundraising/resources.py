@@ -4,6 +4,7 @@ from core.openapi import operation
 from plugins.fundraising import fields as field_store
 from plugins.fundraising import models, views
 from plugins.fundraising.records import RecordStore
+from plugins.fundraising.view_query import list_arguments
 
 RECORD_ERRORS = (404, 409)
 
@@ -18,11 +19,14 @@ class RecordsResource:
     def __init__(self, crm, table):
         self.crm, self.table = crm, table
 
-    @operation("List live records, oldest first", query=models.ListQuery,
-               response=models.RecordList)
+    @operation("List live records: oldest first, or as a saved view (?view=) or ad-hoc "
+               "?filters= and ?sorts= (JSON) say", query=models.RecordQuery,
+               response=models.RecordList, errors=(404,))
     def on_get(self, req, resp):
         q = req.context.query
-        resp.media = RecordStore(self.crm.db, self.table).page(q.limit, q.offset)
+        store = RecordStore(self.crm.db, self.table)
+        resp.media = store.page(q.limit, q.offset,
+                                **list_arguments(self.crm.db, store, q, req.context.user))
 
     @operation("Create a record", body=models.RecordCreate, response=models.Record, status=201)
     def on_post(self, req, resp):

@@ -73,8 +73,23 @@ def _builtin_fields(db):
                 "position": position, "version": 1, "created_at": now, "updated_at": now})
 
 
+def _view_indexes(db):
+    """Indexes that let saved views filter and sort the built-in columns without a scan."""
+    for table, columns in {
+        "investors": ("stage", "owner_id", "check_size", "last_contact"),
+        "commitments": ("status", "amount"),
+        "funds": ("vintage",),
+    }.items():
+        for column in columns:
+            db.execute(f"CREATE INDEX {table}_{column} ON fundraising_{table}({column})")
+    db.execute("CREATE INDEX investors_stage_check ON fundraising_investors(stage, check_size)")
+    for table in RECORD_TABLES:
+        db.execute(f"CREATE INDEX {table}_name ON fundraising_{table}(name COLLATE NOCASE)")
+
+
 MIGRATIONS = [
     Migration(1, "record tables", _records),
     Migration(2, "fields, views, state, feature requests, settings", _fields),
     Migration(3, "built-in fields", _builtin_fields),
+    Migration(4, "indexes for views", _view_indexes),
 ]

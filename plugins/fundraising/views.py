@@ -5,6 +5,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import forbidden, not_found, unprocessable
 from plugins.fundraising.fields import PLUGIN, load_fields
+from plugins.fundraising.query import index_sql
 from plugins.fundraising.versioning import bump_state, version_conflict
 
 
@@ -37,6 +38,26 @@ def normalize_config(fieldset, config: dict) -> dict:
     out["widths"] = {str(_resolve(fieldset, ref, f"widths.{ref}")): w
                      for ref, w in config.get("widths", {}).items()}
     return out
+
+
+def _used_fields(config) -> set:
+    used = {s["field"] for s in config.get("sorts", [])}
+    stack = [config["filters"]] if config.get("filters") else []
+    while stack:
+        for cond in stack.pop().get("conditions", []):
+            if "conditions" in cond:
+                stack.append(cond)
+            else:
+                used.add(cond["field"])
+    return used
+
+
+def ensure_indexes(db, fieldset, config):
+    """Index each JSON-stored field a saved view filters or sorts on."""
+    for field_id in _used_fields(config):
+        sql = index_sql(fieldset.table, fieldset.by_id[field_id])
+        if sql:
+            db.execute(sql)
 
 
 def view_json(row) -> dict:
@@ -73,6 +94,7 @@ CONFIG_KEYS = ("filters", "sorts", "pinned", "hidden", "order", "widths")
 def create_view(db, body, user) -> dict:
     fieldset = load_fields(db, body.table)
     config = normalize_config(fieldset, body.model_dump(include=set(CONFIG_KEYS), mode="json"))
+    ensure_indexes(db, fieldset, config)
     now = utcnow()
     owner = user["id"] if body.personal else None
     view_id = db.table("fundraising_views").insert({
@@ -95,8 +117,9 @@ def update_view(db, view_id, body, user) -> dict:
         raise version_conflict(db, row, "view")
     before = orjson.loads(row["config"])
     config_changes = {k: v for k, v in changes.items() if k in CONFIG_KEYS}
-    config = {**before, **normalize_config(load_fields(db, row["table_name"]),
-                                           {**before, **config_changes})}
+    fieldset = load_fields(db, row["table_name"])
+    config = {**before, **normalize_config(fieldset, {**before, **config_changes})}
+    ensure_indexes(db, fieldset, config)
     update = {"config": orjson.dumps(config).decode()}
     if "name" in changes:
         update["name"] = changes["name"]

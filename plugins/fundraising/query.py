@@ -1,0 +1,188 @@
+"""Views as SQL: a filter group becomes a WHERE clause, sorts an ORDER BY, nothing in Python."""
+from datetime import date, timedelta
+
+from core.errors import unprocessable
+from plugins.fundraising.fields import FieldDef, FieldSet
+
+TEXT_TYPES = {"text", "long_text", "email", "url", "phone", "single_select"}
+NUMBER_TYPES = {"number", "currency", "percent"}
+TEXT_OPS = {"is", "is_not", "contains", "not_contains", "is_empty", "is_not_empty"}
+NUMBER_OPS = {"=", "!=", "<", "<=", ">", ">=", "is_empty", "is_not_empty"}
+DATE_OPS = {"is", "is_not", "before", "after", "within", "is_empty", "is_not_empty"}
+MULTI_OPS = {"has_any_of", "has_all_of", "is_empty", "is_not_empty"}
+ID_OPS = {"is", "is_not", "is_empty", "is_not_empty"}
+MAX_DEPTH = 8
+
+
+def field_sql(fdef: FieldDef) -> str:
+    """The SQL expression of a field's stored value (the same text the indexes use)."""
+    if fdef.column:
+        return fdef.column
+    return f"json_extract(data, '$.\"{fdef.id}\"')"
+
+
+def _kind(fdef: FieldDef) -> str:
+    if fdef.type in TEXT_TYPES:
+        return "text"
+    if fdef.type in NUMBER_TYPES:
+        return "number"
+    if fdef.type == "date":
+        return "date"
+    if fdef.type == "checkbox":
+        return "checkbox"
+    if fdef.type == "multi_select" or (fdef.type == "link" and fdef.options.get("multiple", True)):
+        return "multi"
+    if fdef.type in ("link", "user"):
+        return "id"
+    return "text"
+
+
+OPERATORS = {"text": TEXT_OPS, "number": NUMBER_OPS, "date": DATE_OPS, "checkbox": {"is"},
+             "multi": MULTI_OPS, "id": ID_OPS}
+
+
+def sort_key_sql(fdef: FieldDef) -> str:
+    expr = field_sql(fdef)
+    return f"{expr} COLLATE NOCASE" if _kind(fdef) == "text" else expr
+
+
+def index_sql(table: str, fdef: FieldDef) -> str | None:
+    """An expression index for a JSON-stored field used by a saved view."""
+    if fdef.column:
+        return None
+    return (f"CREATE INDEX IF NOT EXISTS fundraising_{table}_f{fdef.id} "
+            f"ON fundraising_{table}({sort_key_sql(fdef)})")
+
+
+class Compiler:
+    def __init__(self, fieldset: FieldSet, user_id=None, today: date | None = None):
+        self.fieldset = fieldset
+        self.user_id = user_id
+        self.today = today or date.today()
+        self.params: list = []
+
+    def where(self, group, path="filters") -> str:
+        sql = self._group(group, path, 0)
+        return sql or "1"
+
+    def _group(self, group, path, depth):
+        if depth > MAX_DEPTH:
+            raise unprocessable("Filter groups are nested too deeply", field=path)
+        op = group.get("op", "and")
+        parts = []
+        for i, cond in enumerate(group.get("conditions", [])):
+            where = f"{path}.conditions.{i}"
+            if "conditions" in cond:
+                sql = self._group(cond, where, depth + 1)
+            else:
+                sql = self._condition(cond, where)
+            if sql:
+                parts.append(f"({sql})")
+        return f" {op.upper()} ".join(parts)
+
+    def _bad(self, where, message):
+        return unprocessable(f"{where}: {message}", field=where)
+
+    def _condition(self, cond, where):
+        fdef = self.fieldset.resolve(cond.get("field"))
+        if fdef is None:
+            raise self._bad(f"{where}.field", f"no field '{cond.get('field')}'")
+        kind, op, value = _kind(fdef), cond.get("operator"), cond.get("value")
+        if op not in OPERATORS[kind]:
+            allowed = ", ".join(sorted(OPERATORS[kind]))
+            raise self._bad(f"{where}.operator",
+                            f"'{op}' does not apply to {fdef.type} field '{fdef.name}' "
+                            f"(use one of: {allowed})")
+        expr = field_sql(fdef)
+        if fdef.type == "single_select" and op in ("is", "is_not") and isinstance(value, str):
+            # exact match: choices are exact, and the column's index stays usable
+            if op == "is":
+                return f"{expr} = {self._p(value)}"
+            return f"{expr} IS NULL OR {expr} != {self._p(value)}"
+        if op == "is_empty":
+            return self._empty(expr, kind)
+        if op == "is_not_empty":
+            return f"NOT ({self._empty(expr, kind)})"
+        return getattr(self, f"_{kind}")(expr, op, value, f"{where}.value")
+
+    def _empty(self, expr, kind):
+        if kind == "text":
+            return f"{expr} IS NULL OR {expr} = ''"
+        if kind == "multi":
+            return f"{expr} IS NULL OR json_array_length({expr}) = 0"
+        return f"{expr} IS NULL"
+
+    def _p(self, value):
+        self.params.append(value)
+        return "?"
+
+    def _text(self, expr, op, value, where):
+        if not isinstance(value, str):
+            raise self._bad(where, "expected text")
+        if op == "is":
+            return f"{expr} = {self._p(value)} COLLATE NOCASE"
+        if op == "is_not":
+            return f"{expr} IS NULL OR {expr} != {self._p(value)} COLLATE NOCASE"
+        pattern = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = f"{expr} LIKE {self._p(pattern)} ESCAPE '\\'"
+        return like if op == "contains" else f"{expr} IS NULL OR NOT ({like})"
+
+    def _number(self, expr, op, value, where):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._bad(where, "expected a number")
+        if op == "!=":
+            return f"{expr} IS NULL OR {expr} != {self._p(value)}"
+        return f"{expr} {op} {self._p(value)}"
+
+    def _date(self, expr, op, value, where):
+        if op == "within":
+            if not isinstance(value, dict) or value.get("direction") not in ("past", "next") \
+                    or not isinstance(value.get("days"), int) or not 0 < value["days"] <= 36500:
+                raise self._bad(where, 'expected {"direction": "past"|"next", "days": N}')
+            other = self.today + timedelta(days=value["days"] * (1 if value["direction"] == "next"
+                                                                 else -1))
+            low, high = sorted([self.today, other])
+            return f"{expr} BETWEEN {self._p(low.isoformat())} AND {self._p(high.isoformat())}"
+        try:
+            day = date.fromisoformat(value).isoformat()
+        except (TypeError, ValueError):
+            raise self._bad(where, "expected a date as YYYY-MM-DD") from None
+        sql_op = {"is": "=", "before": "<", "after": ">"}.get(op)
+        if sql_op:
+            return f"{expr} {sql_op} {self._p(day)}"
+        return f"{expr} IS NULL OR {expr} != {self._p(day)}"
+
+    def _checkbox(self, expr, op, value, where):
+        if not isinstance(value, bool):
+            raise self._bad(where, "expected true or false")
+        return f"{expr} = 1" if value else f"{expr} IS NULL OR {expr} = 0"
+
+    def _multi(self, expr, op, value, where):
+        if not isinstance(value, list) or not value or len(value) > 100:
+            raise self._bad(where, "expected a list of 1 to 100 values")
+        marks = ", ".join(self._p(v) for v in value)
+        matches = f"(SELECT count(DISTINCT value) FROM json_each({expr}) WHERE value IN ({marks}))"
+        return f"{matches} > 0" if op == "has_any_of" else f"{matches} = {len(set(map(str, value)))}"
+
+    def _id(self, expr, op, value, where):
+        if value == "me" and self.user_id is not None:
+            value = self.user_id
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self._bad(where, "expected a record or user id")
+        if op == "is":
+            return f"{expr} = {self._p(value)}"
+        return f"{expr} IS NULL OR {expr} != {self._p(value)}"
+
+
+def order_by(fieldset: FieldSet, sorts: list, path="sorts") -> str:
+    terms = []
+    for i, sort in enumerate(sorts):
+        fdef = fieldset.resolve(sort.get("field"))
+        if fdef is None:
+            raise unprocessable(f"{path}.{i}.field: no field '{sort.get('field')}'",
+                                field=f"{path}.{i}.field")
+        direction = "DESC" if sort.get("direction") == "desc" else "ASC"
+        terms.append(f"{sort_key_sql(fdef)} {direction}")
+    last = "DESC" if sorts and sorts[-1].get("direction") == "desc" else "ASC"
+    terms.append(f"id {last}")
+    return ", ".join(terms)
