@@ -1,4 +1,5 @@
 """Users, sessions and invites: passwords hashed with argon2id, tokens stored as HMACs."""
+import functools
 import hashlib
 import hmac
 import secrets
@@ -13,18 +14,20 @@ from core.errors import APIError, conflict, not_found, unprocessable
 
 ROLES = ("admin", "member")
 MIN_PASSWORD = 10
-_hasher = PasswordHasher()  # argon2id, 64 MiB, t=3: memory-hard
-_DUMMY_HASH = _hasher.hash("not a real password")
+_verifier = PasswordHasher()  # verification reads the cost from the stored hash
+_DUMMY_HASH = _verifier.hash("not a real password")
 PUBLIC_USER_FIELDS = ("id", "email", "name", "role")
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+@functools.cache
+def password_hasher(memory_kib: int, time_cost: int) -> PasswordHasher:
+    """argon2id with the configured cost (memory-hard; defaults 64 MiB, 3 passes)."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
 
 
 def verify_password(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        return _verifier.verify(stored or _DUMMY_HASH, password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -59,6 +62,8 @@ class Accounts:
 
     def __init__(self, crm):
         self.crm = crm
+        s = crm.settings
+        self.hasher = password_hasher(s.password_memory_kib, s.password_time_cost)
 
     # users -----------------------------------------------------------------
     def get_user(self, user_id: int):
@@ -89,7 +94,7 @@ class Accounts:
                            field="email")
         now = utcnow()
         row = {"email": email, "name": name, "role": role, "active": 1,
-               "password_hash": hash_password(password), "created_at": now, "updated_at": now,
+               "password_hash": self.hasher.hash(password), "created_at": now, "updated_at": now,
                "last_login_at": None}
         user_id = db.table("users").insert(row).last_pk
         audit.record_change(db, actor_id=actor_id, plugin="core", table="users", row_id=user_id,
@@ -135,6 +140,9 @@ class Accounts:
         with self.crm.write() as db:
             token = self._new_session(db, user["id"])
             db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [utcnow(), user["id"]])
+            if self.hasher.check_needs_rehash(user["password_hash"]):
+                db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                           [self.hasher.hash(password), user["id"]])
         return token, user
 
     def _new_session(self, db, user_id) -> str:

@@ -71,7 +71,13 @@ def core_checks(crm) -> list[SecurityCheck]:
         ok = s.login_rate_limit <= 20
         return ok, f"{s.login_rate_limit} logins/min, {s.write_rate_limit} writes/min per IP"
 
+    def password_hashing():
+        ok = s.password_memory_kib >= 19456 and s.password_time_cost >= 2
+        return ok, (f"argon2id, {s.password_memory_kib // 1024} MiB, {s.password_time_cost} "
+                    "passes (at least 19 MiB and 2 passes)")
+
     return [
+        SecurityCheck("password_hashing", "Passwords use a strong argon2id cost", password_hashing),
         SecurityCheck("production_mode", "CRM_ENV is production", production),
         SecurityCheck("secret_key", "A strong CRM_SECRET_KEY is set", secret_key),
         SecurityCheck("transport", "Reached over HTTPS or a private network only", transport),

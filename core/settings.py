@@ -77,6 +77,8 @@ class Settings(FileBackedSettings):
     session_hours: int = Field(24 * 14, ge=1)
     invite_hours: int = Field(72, ge=1)
     threads: int = Field(8, ge=1)
+    password_memory_kib: int = Field(65536, ge=8192, description="argon2id memory cost")
+    password_time_cost: int = Field(3, ge=1, le=20, description="argon2id passes")
 
     @field_validator("plugins", "cors_origin", mode="before")
     @classmethod

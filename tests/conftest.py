@@ -13,8 +13,9 @@ def make_settings(tmp_path, monkeypatch):
     monkeypatch.delenv("CRM_PLUGINS", raising=False)
 
     def make(**overrides):
+        # a cheaper argon2id cost keeps the suite fast; production cost is checked apart
         values = {"data_dir": tmp_path / "data", "secrets_dir": tmp_path / "secrets",
-                  "secret_key": "k" * 40}
+                  "secret_key": "k" * 40, "password_memory_kib": 8192, "password_time_cost": 1}
         values.update(overrides)
         return Settings(**values)
 

@@ -155,3 +155,21 @@ def test_deactivated_user_token_stops_working(client, admin, member):
 def test_login_accepts_case_insensitive_email(crm, client):
     add_user(crm, "Mixed@Fund.example", "member")
     assert login(client, "mixed@fund.EXAMPLE")
+
+
+def test_password_cost_follows_settings_and_rehashes_on_login(make_crm):
+    from falcon import testing
+
+    from core.app import create_app
+    cheap = make_crm()
+    add_user(cheap, "ada@fund.example")
+    stored = cheap.db.execute("SELECT password_hash FROM users").fetchone()[0]
+    assert "m=8192,t=1" in stored
+    strong = cheap.settings.model_copy(update={"password_memory_kib": 65536,
+                                               "password_time_cost": 3})
+    cheap.settings = strong
+    client = testing.TestClient(create_app(cheap))
+    login(client, "ada@fund.example")
+    rehashed = cheap.db.execute("SELECT password_hash FROM users").fetchone()[0]
+    assert "m=65536,t=3" in rehashed
+    assert login(client, "ada@fund.example")
