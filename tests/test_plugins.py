@@ -30,7 +30,7 @@ def test_example_plugin_adds_route_table_task_and_command(make_crm, make_setting
     assert client.simulate_get("/api/example/notes", headers=headers).json == {
         "notes": [{"id": created.json["id"], "text": "hi"}]}
     assert "example.tidy" in collect_tasks(crm)
-    assert [j.tags for j in build_scheduler(collect_tasks(crm)).get_jobs()] == [{"example.tidy"}]
+    assert {"example.tidy"} in [j.tags for j in build_scheduler(collect_tasks(crm)).get_jobs()]
     cli = build_cli(make_settings(), extra_plugins=EXTRA)
     result = CliRunner().invoke(cli, ["example-count"])
     assert result.exit_code == 0, result.output
@@ -40,7 +40,7 @@ def test_example_plugin_adds_route_table_task_and_command(make_crm, make_setting
 def test_disabling_the_plugin_removes_all_four(make_crm, make_settings):
     crm = make_crm(extra_plugins=EXTRA, plugins=[])
     assert "example_notes" not in tables(crm)
-    assert collect_tasks(crm) == {}
+    assert "example.tidy" not in collect_tasks(crm)
     client = testing.TestClient(create_app(crm))
     add_user(crm, "ada@fund.example")
     headers = login(client, "ada@fund.example")

@@ -1,6 +1,9 @@
 """Hook implementations of the fundraising plugin."""
 from core import audit, hookimpl
 from plugins.fundraising import grid_resources as g
+from plugins.fundraising.backup_cli import register_backup_commands
+from plugins.fundraising.backup_policy import backup_security_checks, backup_tasks
+from plugins.fundraising.backup_resources import backup_routes
 from plugins.fundraising import resources as r
 from plugins.fundraising.tables import MIGRATIONS, RECORD_TABLES
 
@@ -34,9 +37,24 @@ def register_routes(crm):
             (f"{base}/{{record_id}}/restore", r.RestoreRecordResource(crm, table)),
             (f"{base}/{{record_id}}/history", r.HistoryResource(crm, table)),
         ]
-    return routes
+    return routes + backup_routes(crm)
 
 
 @hookimpl
 def register_activity_sources(crm):
     return [audit.activity_source(crm, "fundraising")]
+
+
+@hookimpl
+def register_scheduled_tasks(crm):
+    return backup_tasks(crm)
+
+
+@hookimpl
+def register_commands(cli):
+    register_backup_commands(cli)
+
+
+@hookimpl
+def register_security_checks(crm):
+    return backup_security_checks(crm)

@@ -1,0 +1,104 @@
+"""Request and response bodies of the backup routes, and the backup policy."""
+import functools
+import zoneinfo
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictInt
+
+from core.openapi import Body
+from plugins.fundraising.backups import ID_REGEX
+
+Kind = Literal["manual", "scheduled", "safety"]
+BackupId = Annotated[str, Field(pattern=ID_REGEX, description="e.g. 20261126T113800Z-ab12cd")]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM")]
+
+
+@functools.cache
+def known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
+def check_zone(name: str) -> str:
+    # Membership, not ZoneInfo(name): a name never becomes a file path.
+    if name not in known_zones():
+        raise ValueError(f"unknown time zone '{name}' (use an IANA name like Europe/Paris)")
+    return name
+
+
+TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(check_zone)]
+
+
+def must_be_true(value: bool) -> bool:
+    if value is not True:
+        raise ValueError("must be true to restore")
+    return value
+
+
+class BackupPolicy(BaseModel):
+    enabled: bool = True
+    time: ClockTime = "02:00"
+    timezone: TimeZone = "UTC"
+    keep_last: int = Field(14, ge=1, le=1000, description="scheduled backups kept")
+
+
+class BackupPolicyPatch(Body):
+    """Omitted fields keep their value; null is refused."""
+
+    enabled: StrictBool = None
+    time: ClockTime = None
+    timezone: TimeZone = None
+    keep_last: StrictInt = Field(None, ge=1, le=1000)
+
+
+class BackupCreate(Body):
+    """Nothing to send: an empty body is fine."""
+
+
+class Backup(BaseModel):
+    id: str
+    created_at: str
+    created_by: int | None
+    kind: Kind
+    sha256: str
+    size: int
+    tables: dict[str, int] = Field(description="live rows per table at the snapshot")
+
+
+class BackupList(BaseModel):
+    backups: list[Backup]
+
+
+class Verification(BaseModel):
+    id: str
+    ok: bool
+    checksum_ok: bool
+    integrity: str = Field(description="'ok' or what PRAGMA integrity_check found")
+    sha256: str | None
+    actual_sha256: str | None
+    size: int | None
+    actual_size: int | None
+
+
+class RestorePreviewBody(Body):
+    backup_id: BackupId
+
+
+class RestoreBody(Body):
+    backup_id: BackupId
+    confirm: Annotated[StrictBool, AfterValidator(must_be_true)]
+
+
+class TableCounts(BaseModel):
+    added: int
+    changed: int
+    archived: int
+    unchanged: int
+
+
+class RestorePreview(BaseModel):
+    backup_id: str
+    tables: dict[str, TableCounts]
+
+
+class RestoreResult(RestorePreview):
+    safety_backup_id: str

@@ -1,0 +1,336 @@
+"""Backups of the fundraising data: online snapshots, verification and logical restore.
+
+Each backup is `<id>.db`, a copy made with SQLite's online backup API, plus `<id>.json`, its
+metadata. The metadata lives outside the database because a restore changes the database.
+"""
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from core import audit
+from core.db import connect, utcnow
+from core.errors import conflict, not_found, unprocessable
+from plugins.fundraising.versioning import bump_state
+
+log = logging.getLogger(__name__)
+
+PLUGIN = "fundraising"
+RESTORED_TABLES = ("fundraising_investors", "fundraising_contacts", "fundraising_funds",
+                   "fundraising_commitments", "fundraising_fields", "fundraising_views")
+BOOKKEEPING = ("id", "version", "updated_at", "updated_by", "deleted_at")  # never compared
+KINDS = ("manual", "scheduled", "safety")
+ID_REGEX = r"^\d{8}T\d{6}Z-[0-9a-f]{6}$"
+ID_PATTERN = re.compile(ID_REGEX)
+STEP_PAGES = 256
+SNAPSHOT = "backup_snapshot"  # schema name of the backup while it is attached
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """(SHA-256 hex, size in bytes) of a file."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def write_json(path: Path, value: dict):
+    """Write owner-only (0600) and atomically, so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(value, handle, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def live_counts(conn, schema="main") -> dict[str, int]:
+    """Live (not archived) rows of each restored table present in `schema`."""
+    present = {r[0] for r in conn.execute(
+        f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'")}
+    return {table: conn.execute(f"SELECT count(*) FROM {schema}.{table} "
+                                "WHERE deleted_at IS NULL").fetchone()[0]
+            for table in RESTORED_TABLES if table in present}
+
+
+def snapshot(source_path: Path, target_path: Path, progress=None) -> dict[str, int]:
+    """Copy the database into a new file, consistently; return the copy's live row counts.
+
+    `progress(done_pages, total_pages)` is called after each step of the backup API.
+    """
+    os.close(os.open(target_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    source = sqlite3.connect(str(source_path), isolation_level=None, timeout=10)
+    target = sqlite3.connect(str(target_path), isolation_level=None)
+    try:
+        # A read transaction held across the steps pins one WAL snapshot while writers go
+        # on, so the copy never restarts and the counts describe exactly what was copied.
+        source.execute("BEGIN")
+        counts = live_counts(source)
+
+        def step(_status, remaining, total):
+            if progress is not None:
+                progress(total - remaining, total)
+
+        source.backup(target, pages=STEP_PAGES, progress=step, sleep=0.05)
+        source.execute("COMMIT")
+        target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal
+    finally:
+        source.close()
+        target.close()
+    return counts
+
+
+def integrity_check(path: Path) -> str:
+    """'ok', or what PRAGMA integrity_check (or opening the file) reported."""
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA integrity_check(20)")]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return f"unreadable: {exc}"
+    return "ok" if problems == ["ok"] else "; ".join(problems)
+
+
+def columns(db, schema, table) -> list[str]:
+    return [row[1] for row in db.execute(f"PRAGMA {schema}.table_info({quote(table)})")]
+
+
+@contextlib.contextmanager
+def attached(db, path: Path):
+    """The backup file attached as schema SNAPSHOT for the duration of the block."""
+    db.execute(f"ATTACH DATABASE ? AS {SNAPSHOT}", [str(path)])
+    try:
+        yield
+    finally:
+        db.execute(f"DETACH DATABASE {SNAPSHOT}")
+
+
+class TablePlan:
+    """What restoring one table does: compares the backup's live rows with the live table."""
+
+    def __init__(self, db, table: str):
+        backup_columns = columns(db, SNAPSHOT, table)
+        if not {"id", "deleted_at"} <= set(backup_columns):
+            raise unprocessable(f"The backup has no usable table {table}", field="backup_id",
+                                code="backup_unusable")
+        self.table = table
+        self.compared = [c for c in columns(db, "main", table)
+                         if c in backup_columns and c not in BOOKKEEPING]
+        select = ", ".join(["id", *map(quote, self.compared)])
+
+        def rows(schema, condition):
+            sql = f"SELECT {select} FROM {schema}.{table} WHERE deleted_at IS {condition}"
+            return {row[0]: tuple(row[1:]) for row in db.execute(sql)}
+
+        self.wanted = rows(SNAPSHOT, "NULL")
+        self.live = rows("main", "NULL")
+        self.archived_now = rows("main", "NOT NULL")
+        self.insert = sorted(set(self.wanted) - set(self.live) - set(self.archived_now))
+        self.revive = sorted(set(self.wanted) & set(self.archived_now))
+        both = set(self.wanted) & set(self.live)
+        self.changed = sorted(i for i in both if self.wanted[i] != self.live[i])
+        self.unchanged = len(both) - len(self.changed)
+        self.archive = sorted(set(self.live) - set(self.wanted))
+
+    def counts(self) -> dict[str, int]:
+        return {"added": len(self.insert) + len(self.revive), "changed": len(self.changed),
+                "archived": len(self.archive), "unchanged": self.unchanged}
+
+    def apply(self, db, actor_id, note: str):
+        """Make the live rows equal the backup's; archive, never delete. One audit entry each."""
+        table, name = self.table, self.table.removeprefix("fundraising_")
+        now = utcnow()
+
+        def log_change(row_id, action, before=None, after=None):
+            audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table=name, row_id=row_id,
+                                action=action, before=before, after=after,
+                                summary=f"{action} {name} {row_id} {note}")
+
+        def values(row):
+            return dict(zip(self.compared, row))
+
+        # Archive first: a live row may hold a unique name that a restored row needs.
+        for row_id in self.archive:
+            db.execute(f"UPDATE {table} SET deleted_at = ?, version = version + 1, "
+                       "updated_at = ?, updated_by = ? WHERE id = ?",
+                       [now, now, actor_id, row_id])
+            log_change(row_id, "archive")
+        sets = "".join(f"{quote(c)} = ?, " for c in self.compared)
+        for row_id in self.changed + self.revive:
+            before = self.live[row_id] if row_id in self.live else self.archived_now[row_id]
+            db.execute(f"UPDATE {table} SET {sets}deleted_at = NULL, version = version + 1, "
+                       "updated_at = ?, updated_by = ? WHERE id = ?",
+                       [*self.wanted[row_id], now, actor_id, row_id])
+            log_change(row_id, "update" if row_id in self.live else "restore",
+                       values(before), values(self.wanted[row_id]))
+        names = ", ".join(["id", *map(quote, self.compared), "updated_at", "updated_by"])
+        marks = ", ".join("?" * (len(self.compared) + 3))
+        for row_id in self.insert:
+            db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                       [row_id, *self.wanted[row_id], now, actor_id])
+            log_change(row_id, "create", after=values(self.wanted[row_id]))
+
+
+class BackupStore:
+    """Backups under CRM_DATA_DIR/backups; `clock()` gives now (tests pass their own)."""
+
+    def __init__(self, crm, clock=utc_now):
+        self.crm = crm
+        self.clock = clock
+        self.folder = crm.settings.data_dir / "backups"
+
+    def paths(self, backup_id) -> tuple[Path, Path]:
+        """The backup file and its metadata; an id off the strict pattern is a 404."""
+        if not isinstance(backup_id, str) or not ID_PATTERN.fullmatch(backup_id):
+            raise not_found("No such backup")
+        return self.folder / f"{backup_id}.db", self.folder / f"{backup_id}.json"
+
+    def _read(self, meta_path: Path) -> dict | None:
+        try:
+            meta = json.loads(meta_path.read_text())
+            datetime.fromisoformat(meta["created_at"])
+            if meta["id"] == meta_path.stem and meta["kind"] in KINDS:
+                return meta
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+        log.warning("unreadable backup metadata %s", meta_path)
+        return None
+
+    def get(self, backup_id) -> dict:
+        meta_path = self.paths(backup_id)[1]
+        meta = self._read(meta_path) if meta_path.is_file() else None
+        if meta is None:
+            raise not_found(f"No backup {backup_id}")
+        return meta
+
+    def list_backups(self) -> list[dict]:
+        """Every backup's metadata, newest first."""
+        if not self.folder.is_dir():
+            return []
+        found = [self._read(p) for p in self.folder.glob("*.json") if ID_PATTERN.fullmatch(p.stem)]
+        return sorted((m for m in found if m), key=lambda m: (m["created_at"], m["id"]),
+                      reverse=True)
+
+    def create(self, kind="manual", actor_id=None, progress=None) -> dict:
+        """Snapshot the live database while writes go on; return the new backup's metadata."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        now = self.clock().astimezone(timezone.utc)
+        backup_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+        path, meta_path = self.paths(backup_id)
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            counts = snapshot(self.crm.settings.database_path, tmp, progress)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        sha256, size = file_digest(path)
+        meta = {"id": backup_id, "created_at": now.isoformat(timespec="microseconds")
+                .replace("+00:00", "Z"), "created_by": actor_id, "kind": kind,
+                "sha256": sha256, "size": size, "tables": counts}
+        write_json(meta_path, meta)
+        with self.crm.write() as db:
+            audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="backups",
+                                row_id=backup_id, action="create",
+                                after={"kind": kind, "size": size, "sha256": sha256},
+                                summary=f"{kind} backup {backup_id}")
+        return meta
+
+    def remove(self, backup_id):
+        """Delete a backup: metadata first, so it never lists without its file."""
+        path, meta_path = self.paths(backup_id)
+        meta_path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+
+    def prune(self, keep_last: int) -> list[str]:
+        """Remove scheduled backups beyond the newest `keep_last`; others are never pruned."""
+        old = [m["id"] for m in self.list_backups() if m["kind"] == "scheduled"][keep_last:]
+        for backup_id in old:
+            self.remove(backup_id)
+        return old
+
+    def verify(self, backup_id) -> dict:
+        """Recompute the checksum, compare with the metadata, and run an integrity check."""
+        meta = self.get(backup_id)
+        path = self.paths(backup_id)[0]
+        result = {"id": backup_id, "sha256": meta.get("sha256"), "size": meta.get("size"),
+                  "actual_sha256": None, "actual_size": None}
+        if not path.is_file():
+            return {**result, "ok": False, "checksum_ok": False, "integrity": "file missing"}
+        sha256, size = file_digest(path)
+        checksum_ok = sha256 == meta.get("sha256") and size == meta.get("size")
+        integrity = integrity_check(path)
+        return {**result, "ok": checksum_ok and integrity == "ok", "checksum_ok": checksum_ok,
+                "integrity": integrity, "actual_sha256": sha256, "actual_size": size}
+
+    def _verified_path(self, backup_id) -> Path:
+        result = self.verify(backup_id)
+        if not result["ok"]:
+            reason = "checksum mismatch" if not result["checksum_ok"] else result["integrity"]
+            raise unprocessable(f"Backup {backup_id} failed verification ({reason}); "
+                                "it will not be restored", field="backup_id",
+                                code="backup_corrupt")
+        return self.paths(backup_id)[0]
+
+    def preview(self, backup_id) -> dict:
+        """Per table, the rows a restore would add, change, archive and leave unchanged."""
+        path = self._verified_path(backup_id)
+        # Its own connection, so the ATTACH never touches a connection other code shares.
+        db = connect(self.crm.settings.database_path)
+        try:
+            with attached(db, path):
+                db.execute("BEGIN")  # one read snapshot for every table
+                try:
+                    plans = [TablePlan(db, table) for table in RESTORED_TABLES]
+                finally:
+                    db.execute("COMMIT")
+        finally:
+            db.close()
+        return {"backup_id": backup_id, "tables": {p.table: p.counts() for p in plans}}
+
+    def restore(self, backup_id, actor_id=None, progress=None) -> dict:
+        """Verify, take a safety backup, then make the live fundraising rows equal the backup's
+        in one transaction. Users, sessions and the audit log are not touched."""
+        path = self._verified_path(backup_id)
+        db = self.crm.db
+        if db.conn.in_transaction:
+            raise RuntimeError("restore must run outside a transaction")
+        safety = None
+        try:
+            with attached(db, path), self.crm.write() as db:
+                # Inside the write lock, the safety copy is exactly the state being replaced.
+                safety = self.create("safety", actor_id, progress)
+                plans = [TablePlan(db, table) for table in RESTORED_TABLES]
+                for plan in plans:
+                    plan.apply(db, actor_id, f"from backup {backup_id}")
+                bump_state(db, actor_id)
+        except Exception as exc:
+            if safety is not None:  # its audit entry was rolled back with the restore
+                self.remove(safety["id"])
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise conflict(f"The backup does not fit the current data: {exc}",
+                               code="restore_conflict") from None
+            raise
+        return {"backup_id": backup_id, "safety_backup_id": safety["id"],
+                "tables": {p.table: p.counts() for p in plans}}
