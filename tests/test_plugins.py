@@ -106,3 +106,18 @@ def test_docs_example_is_the_tested_plugin():
     text = open("docs/plugins.md").read()
     source = importlib.util.find_spec("tests.plugins.example_plugin").origin
     assert open(source).read().strip() in text
+
+
+def test_every_route_is_in_docs_api_md(crm):
+    from core.app import collect_routes
+    text = open("docs/api.md").read()
+    missing = []
+    for template, resource in collect_routes(crm):
+        shown = template
+        for table in ("investors", "contacts", "funds", "commitments"):
+            shown = shown.replace(f"/api/fundraising/{table}", "/api/fundraising/<table>")
+        for method in ("get", "post", "put", "patch", "delete"):
+            if hasattr(resource, f"on_{method}") and \
+                    f"| {method.upper()} | `{shown}` |" not in text:
+                missing.append(f"{method.upper()} {shown}")
+    assert missing == []
