@@ -50,6 +50,7 @@ class FieldSet:
         self.by_name = {f.name.casefold(): f for f in fields}
         self.by_id = {f.id: f for f in fields}
         self.values = [f for f in fields if f.builtin != "name"]  # what `fields` holds
+        self.layout = None  # filled by records.serialize on first use
 
     def get(self, name: str) -> FieldDef | None:
         return self.by_name.get(name.casefold()) if isinstance(name, str) else None

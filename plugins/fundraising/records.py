@@ -5,6 +5,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import APIError, not_found, unprocessable
 from plugins.fundraising.fields import PLUGIN, FieldSet, load_fields
+from plugins.fundraising.read_cache import cached
 from plugins.fundraising.schema import FieldValueError
 from plugins.fundraising.versioning import bump_state, version_conflict
 
@@ -12,26 +13,45 @@ NAME_REQUIRED = {"investors", "funds", "contacts"}
 NUMERIC = {"number", "currency", "percent"}
 
 
-def _plain(value):
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+def _layout(fieldset: FieldSet):
+    """(name, column, data key, numeric) per field, computed once per field set."""
+    if fieldset.layout is None:
+        fieldset.layout = [(f.name, f.column, str(f.id), f.type in NUMERIC)
+                           for f in fieldset.values]
+    return fieldset.layout
 
 
-def serialize(row: dict, fieldset: FieldSet) -> dict:
-    """The API shape of a record: {id, version, name, fields, created_*, updated_*}."""
+def serialize(row, fieldset: FieldSet) -> dict:
+    """The API shape of a record: {id, version, name, fields, created_*, updated_*}.
+
+    `row` is a mapping of column name to value (a dict, or a RowView over a tuple).
+    """
     data = orjson.loads(row["data"])
     values = {}
-    for f in fieldset.values:
-        if f.column:
-            value = row[f.column]
-            if f.type in NUMERIC:
-                value = _plain(value)
+    for name, column, key, numeric in _layout(fieldset):
+        if column:
+            value = row[column]
+            if numeric and value.__class__ is float and value.is_integer():
+                value = int(value)
         else:
-            value = data.get(str(f.id))
+            value = data.get(key)
         if value is not None:
-            values[f.name] = value
+            values[name] = value
     return {"id": row["id"], "version": row["version"], "name": row["name"], "fields": values,
             "created_at": row["created_at"], "created_by": row["created_by"],
             "updated_at": row["updated_at"], "updated_by": row["updated_by"]}
+
+
+class RowView:
+    """A tuple row read by column name, without building a dict per row."""
+
+    __slots__ = ("values", "index")
+
+    def __init__(self, values, index):
+        self.values, self.index = values, index
+
+    def __getitem__(self, column):
+        return self.values[self.index[column]]
 
 
 def named_values(record: dict) -> dict:
@@ -103,7 +123,7 @@ class RecordStore:
         self.db = db
         self.table = table
         self.sql_table = f"fundraising_{table}"
-        self.fields = load_fields(db, table)
+        self.fields = cached(db, ("fields", table), lambda: load_fields(db, table))
 
     def _row(self, record_id, archived=False):
         rows = list(self.db.query(f"SELECT * FROM {self.sql_table} WHERE id = ?", [record_id]))
@@ -123,11 +143,28 @@ class RecordStore:
         """One page of live (or archived) records matching `where`, in `order`."""
         cond = "deleted_at IS NOT NULL" if archived else "deleted_at IS NULL"
         cond = f"{cond} AND ({where})"
-        total = self.db.execute(f"SELECT count(*) FROM {self.sql_table} WHERE {cond}",
-                                list(params)).fetchone()[0]
-        rows = self.db.query(f"SELECT * FROM {self.sql_table} WHERE {cond} ORDER BY {order} "
-                             "LIMIT ? OFFSET ?", [*params, limit, offset])
-        return {"records": [serialize(r, self.fields) for r in rows], "total": total}
+        params = list(params)
+        total = cached(self.db, ("count", self.table, cond, tuple(map(repr, params))),
+                       lambda: self.db.execute(f"SELECT count(*) FROM {self.sql_table} "
+                                               f"WHERE {cond}", params).fetchone()[0])
+        # Page the ids first (an index walk), then read only those rows in full.
+        ids = [r[0] for r in self.db.execute(
+            f"SELECT id FROM {self.sql_table} WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset])]
+        return {"records": self.by_ids(ids), "total": total}
+
+    def by_ids(self, ids) -> list[dict]:
+        """Records of `ids` in that order (a single query)."""
+        if not ids:
+            return []
+        cursor = self.db.execute(f"SELECT * FROM {self.sql_table} WHERE id IN "
+                                 f"({','.join('?' * len(ids))})", ids)
+        index = {d[0]: i for i, d in enumerate(cursor.description)}
+        records = {}
+        for values in cursor:
+            record = serialize(RowView(values, index), self.fields)
+            records[record["id"]] = record
+        return [records[i] for i in ids]
 
     def create(self, name, fields, actor_id, checker=None) -> dict:
         check_name(self.table, name if name is not None else "")

@@ -1,0 +1,153 @@
+"""Where the CRM list endpoint spends its time, measured in-process on the same database.
+
+Phases are timed without a profiler (medians over the same offsets as the HTTP run); the
+profile (cProfile, or pyinstrument when asked and installed) names the functions.
+"""
+import cProfile
+import pstats
+import statistics
+import time
+from pathlib import Path
+
+import falcon
+import falcon.testing
+
+from bench.report import Row, ms
+
+NAME = "list_page"
+TOP_FUNCTIONS = 12
+OUT = Path(__file__).parent / "out"
+REPO = Path(__file__).resolve().parents[1]
+# The two statements RecordStore.page runs for a plain page (copied to time them apart).
+COUNT_SQL = "SELECT count(*) FROM fundraising_investors WHERE deleted_at IS NULL"
+PAGE_SQL = ("SELECT * FROM fundraising_investors WHERE deleted_at IS NULL ORDER BY id "
+            "LIMIT ? OFFSET ?")
+
+
+def _median(function, offsets):
+    times = []
+    for offset in offsets:
+        start = time.perf_counter()
+        function(offset)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _open(server):
+    # Imported here, as late as the server imported them, not when the bench started.
+    from core.app import create_app
+    from core.context import build_crm
+    from core.settings import Settings
+
+    settings = Settings(data_dir=server.data_dir, secrets_dir=server.root / "secrets",
+                        secret_key=server.secret_key, plugins=None)
+    crm = build_crm(settings)
+    return crm, create_app(crm)
+
+
+def _requester(app, token, limit):
+    """Call the WSGI app directly (TestClient would add wsgiref's lint wrapper to the time)."""
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def start_response(status, response_headers, exc_info=None):
+        if not status.startswith("200"):
+            raise AssertionError(f"in-process list request: {status}")
+
+    def get(offset):
+        environ = falcon.testing.create_environ(
+            "/api/fundraising/investors", query_string=f"limit={limit}&offset={offset}",
+            headers=headers)
+        return b"".join(app(environ, start_response))
+
+    return get
+
+
+def phases(crm, app, token, limit, offsets) -> list[tuple[str, float]]:
+    from core.accounts import Accounts
+    from plugins.fundraising.records import RecordStore, serialize
+
+    db = crm.db
+    store = RecordStore(db, "investors")
+    rows_at = {o: list(db.query(PAGE_SQL, [limit, o])) for o in offsets}
+    pages = {o: store.page(limit, o) for o in offsets}
+    handler = app.resp_options.media_handlers[falcon.MEDIA_JSON]
+    return [
+        ("whole request in-process (WSGI call, no server, no socket)", _median(
+            _requester(app, token, limit), offsets)),
+        ("  auth: Accounts.user_for_token", _median(
+            lambda o: Accounts(crm).user_for_token(token), offsets)),
+        ("  RecordStore(): load_fields", _median(lambda o: RecordStore(db, "investors"), offsets)),
+        ("  RecordStore.page() as a whole", _median(lambda o: store.page(limit, o), offsets)),
+        ("    its count(*) of live rows", _median(
+            lambda o: db.execute(COUNT_SQL).fetchone(), offsets)),
+        ("    its SELECT of the page (sqlite-utils rows as dicts)", _median(
+            lambda o: list(db.query(PAGE_SQL, [limit, o])), offsets)),
+        ("    its serialize() of the rows", _median(
+            lambda o: [serialize(r, store.fields) for r in rows_at[o]], offsets)),
+        ("  response JSON (the app's media handler)", _median(
+            lambda o: handler.serialize(pages[o], falcon.MEDIA_JSON), offsets)),
+    ]
+
+
+def _profile_rows(app, token, limit, offsets, tool) -> list[Row]:
+    get = _requester(app, token, limit)
+
+    def requests():
+        for offset in offsets:
+            get(offset)
+
+    if tool == "pyinstrument":
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            requests()
+        OUT.mkdir(exist_ok=True)
+        target = OUT / "list_page-pyinstrument.txt"
+        target.write_text(profiler.output_text(unicode=True, show_all=False))
+        return [Row(NAME, "pyinstrument profile written to", str(target))]
+    profiler = cProfile.Profile()
+    profiler.runcall(requests)
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt
+    top = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:TOP_FUNCTIONS]
+    rows = [Row(NAME, f"cProfile: {len(offsets)} in-process requests, top functions by own "
+                      "time (share of own time / incl. callees)", ms(total / len(offsets)))]
+    for (filename, line, function), (_cc, calls, own, cumulative, _callers) in top:
+        where = _short(filename)
+        rows.append(Row(NAME, f"  {function} ({where}:{line}) x{calls / len(offsets):g}/req",
+                        f"{own / total:.0%} / {cumulative / total:.0%}"))
+    return rows
+
+
+def _short(filename: str) -> str:
+    """A path from the repository or site-packages; built-ins keep their `~` name."""
+    path = Path(filename)
+    if path.is_relative_to(REPO):
+        return str(path.relative_to(REPO))
+    if "site-packages" in path.parts:
+        return "/".join(path.parts[path.parts.index("site-packages") + 1:])
+    return filename
+
+
+def run(server, limit, offsets, tool) -> list[Row]:
+    """Rows of the breakdown; a failure becomes a row, so the figures above it survive."""
+    try:
+        return _run(server, limit, offsets, tool)
+    except Exception as exc:  # noqa: BLE001 - reported, not hidden
+        return [Row(NAME, "where time goes: breakdown failed", f"{type(exc).__name__}: {exc}")]
+
+
+def _run(server, limit, offsets, tool) -> list[Row]:
+    crm, app = _open(server)
+    try:
+        measured = phases(crm, app, server.token, limit, offsets)
+        whole = measured[0][1]
+        rows = [Row(NAME, f"where time goes ({len(offsets)} offsets, medians, share of the "
+                          "in-process request)", "")]
+        rows += [Row(NAME, label, f"{ms(seconds)} ({seconds / whole:.0%})")
+                 for label, seconds in measured]
+        rows += _profile_rows(app, server.token, limit, offsets, tool or "cprofile")
+        return rows
+    finally:
+        crm.database.close()

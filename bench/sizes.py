@@ -1,0 +1,58 @@
+"""Data sizes of a run: full by default, `--quick` or BENCH_SCALE for smaller ones."""
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sizes:
+    state_investors: int = 5_000
+    state_changes: int = 50
+    state_reps: int = 5
+    list_investors: int = 100_000
+    list_fields: int = 100  # including the 5 built-in investor fields
+    list_requests: int = 300
+    list_warmup: int = 30
+    page_limit: int = 100
+
+    @property
+    def state_is_full(self) -> bool:
+        """Whether the state_put target (stated for the full size) applies."""
+        full = FULL
+        return (self.state_investors, self.state_changes) == (full.state_investors,
+                                                               full.state_changes)
+
+    @property
+    def list_is_full(self) -> bool:
+        full = FULL
+        return (self.list_investors, self.list_fields, self.page_limit) == (
+            full.list_investors, full.list_fields, full.page_limit)
+
+
+FULL = Sizes()
+QUICK = Sizes(state_investors=200, state_changes=10, state_reps=3, list_investors=1_500,
+              list_fields=30, list_requests=30, list_warmup=5)
+
+
+def scaled(factor: float) -> Sizes:
+    """FULL with record counts multiplied by `factor` (requests and fields unchanged)."""
+    return dataclasses.replace(
+        FULL,
+        # Enough rows for fresh changes in every round (timed ones plus one warm-up).
+        state_investors=max(FULL.state_changes * (FULL.state_reps + 1),
+                            round(FULL.state_investors * factor)),
+        list_investors=max(FULL.page_limit + 1, round(FULL.list_investors * factor)))
+
+
+def from_scale(value: str | None) -> Sizes:
+    """BENCH_SCALE: unset or 'full', 'quick', or a factor such as 0.1."""
+    if not value or value == "full":
+        return FULL
+    if value == "quick":
+        return QUICK
+    try:
+        factor = float(value)
+    except ValueError:
+        raise SystemExit(f"BENCH_SCALE must be 'full', 'quick' or a number, not {value!r}")
+    if factor <= 0:
+        raise SystemExit("BENCH_SCALE must be positive")
+    return scaled(factor)

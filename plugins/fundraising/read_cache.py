@@ -1,0 +1,29 @@
+"""Per-connection memo of reads that only a write can change, keyed by the grid version.
+
+Every fundraising write bumps `fundraising_state.version` in its own transaction, so a value
+computed at version N stays right until the version moves. Inside a transaction nothing is
+cached: the version there may yet roll back.
+"""
+import weakref
+
+MAX_ENTRIES = 256
+_caches: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def state_version(db) -> int:
+    return db.execute("SELECT version FROM fundraising_state WHERE id = 1").fetchone()[0]
+
+
+def cached(db, key, compute):
+    if db.conn.in_transaction:
+        return compute()
+    version = state_version(db)
+    cache = _caches.setdefault(db, {})
+    hit = cache.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = compute()
+    if len(cache) >= MAX_ENTRIES:
+        cache.clear()
+    cache[key] = (version, value)
+    return value
