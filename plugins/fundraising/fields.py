@@ -6,6 +6,8 @@ import orjson
 from core import audit
 from core.db import utcnow
 from core.errors import conflict, not_found, unprocessable
+from plugins.fundraising.formula import FormulaError, rename_references
+from plugins.fundraising.formula_fields import TableFormulas, check_formula, recompute_column
 from plugins.fundraising.schema import FieldValueError, validate_value
 from plugins.fundraising.tables import RECORD_TABLES
 from plugins.fundraising.versioning import bump_state
@@ -51,6 +53,15 @@ class FieldSet:
         self.by_id = {f.id: f for f in fields}
         self.values = [f for f in fields if f.builtin != "name"]  # what `fields` holds
         self.layout = None  # filled by records.serialize on first use
+        self.formula_names = {f.name for f in fields if f.type == "formula"}
+        self._formulas = None
+
+    @property
+    def formulas(self):
+        """This table's compiled formula fields (compiled on first use)."""
+        if self._formulas is None:
+            self._formulas = TableFormulas(self)
+        return self._formulas
 
     def get(self, name: str) -> FieldDef | None:
         return self.by_name.get(name.casefold()) if isinstance(name, str) else None
@@ -88,10 +99,9 @@ def check_options(ftype: str, options: dict, formula: str | None):
         raise unprocessable(f"A link field needs options.table, one of {', '.join(RECORD_TABLES)}",
                             field="options.table")
     if ftype == "formula":
-        # The sandboxed formula engine arrives with its own issue; until then nothing is stored.
-        raise unprocessable("Formula fields are not available yet", field="type",
-                            code="not_available")
-    if formula is not None:
+        if not (formula or "").strip():
+            raise unprocessable("A formula field needs a formula", field="formula")
+    elif formula is not None:
         raise unprocessable("Only formula fields take a formula", field="formula")
 
 
@@ -124,6 +134,8 @@ def create_field(db, body, actor_id) -> FieldDef:
     options = body.options or {}
     check_options(body.type, options, body.formula)
     _check_name_free(db, body.table, body.name)
+    if body.type == "formula":
+        options = {"result_type": check_formula(load_fields(db, body.table), body.formula)}
     now = utcnow()
     position = db.execute("SELECT coalesce(max(position), 0) + 1 FROM fundraising_fields "
                           "WHERE table_name = ?", [body.table]).fetchone()[0]
@@ -135,6 +147,8 @@ def create_field(db, body, actor_id) -> FieldDef:
     fdef = FieldDef.from_row(_field_row(db, field_id))
     audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields", row_id=field_id,
                         action="create", after=fdef.to_json())
+    if fdef.type == "formula":
+        recompute_column(db, fdef.table, load_fields(db, fdef.table), {fdef.id})
     bump_state(db, actor_id)
     return fdef
 
@@ -152,6 +166,15 @@ def update_field(db, field_id, changes: dict, actor_id) -> FieldDef:
     if "name" in changes and changes["name"] != before.name:
         _check_name_free(db, before.table, changes["name"], except_id=field_id)
         update["name"] = changes["name"]
+    if before.type == "formula":
+        changes.pop("options", None)  # a formula's options are its inferred result type
+        if changes.get("formula") is not None and changes["formula"] != before.formula:
+            fieldset = load_fields(db, before.table)
+            result = check_formula(fieldset, changes["formula"], field_id, update.get("name"))
+            update["formula"] = changes["formula"]
+            update["options"] = orjson.dumps({"result_type": result}).decode()
+    elif changes.get("formula") is not None:
+        raise unprocessable("Only formula fields take a formula", field="formula")
     if "options" in changes and changes["options"] != before.options:
         check_options(before.type, changes["options"], None)
         for value in _in_use_values(db, before):
@@ -170,8 +193,30 @@ def update_field(db, field_id, changes: dict, actor_id) -> FieldDef:
     after = FieldDef.from_row(_field_row(db, field_id))
     audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields", row_id=field_id,
                         action="update", before=before.to_json(), after=after.to_json())
+    if "name" in update:
+        _rename_in_formulas(db, before.table, before.name, after.name, actor_id)
+    if "formula" in update:
+        recompute_column(db, after.table, load_fields(db, after.table), {field_id})
     bump_state(db, actor_id)
     return after
+
+
+def _rename_in_formulas(db, table, old, new, actor_id):
+    """Rewrite {old} to {new} in every formula of the table that reads it."""
+    for f in load_fields(db, table).all:
+        if f.type != "formula" or not f.formula:
+            continue
+        try:
+            rewritten = rename_references(f.formula, old, new)
+        except FormulaError:
+            continue
+        if rewritten != f.formula:
+            db.execute("UPDATE fundraising_fields SET formula = ?, version = version + 1, "
+                       "updated_at = ?, updated_by = ? WHERE id = ?",
+                       [rewritten, utcnow(), actor_id, f.id])
+            audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields",
+                                row_id=f.id, action="update", before={"formula": f.formula},
+                                after={"formula": rewritten})
 
 
 def archive_field(db, field_id, actor_id) -> FieldDef:
@@ -185,5 +230,8 @@ def archive_field(db, field_id, actor_id) -> FieldDef:
                [utcnow(), utcnow(), actor_id, field_id])
     audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields", row_id=field_id,
                         action="archive", before=fdef.to_json())
+    remaining = load_fields(db, fdef.table)
+    if any(f.type == "formula" for f in remaining.all):
+        recompute_column(db, fdef.table, remaining)  # readers of the field turn to #REF!
     bump_state(db, actor_id)
     return fdef

@@ -196,7 +196,10 @@ class StateField(BaseModel):
     @field_validator("options")
     @classmethod
     def _options(cls, value):
-        return None if value is None else FieldOptions(**value).model_dump(exclude_none=True)
+        if value is None:
+            return None
+        value = {k: v for k, v in value.items() if k != "result_type"}  # computed, not set
+        return FieldOptions(**value).model_dump(exclude_none=True)
 
 
 class StateView(BaseModel):
@@ -301,3 +304,19 @@ class FeatureRequest(BaseModel):
 
 class FeatureRequestList(BaseModel):
     feature_requests: list[FeatureRequest]
+
+
+class FormulaCheck(Body):
+    table: Table
+    expression: str = Field(max_length=10_000)
+
+
+class FormulaCheckError(BaseModel):
+    message: str
+    position: int
+
+
+class FormulaCheckResult(BaseModel):
+    ok: bool
+    type: str | None = None
+    error: FormulaCheckError | None = None

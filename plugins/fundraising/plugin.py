@@ -23,6 +23,7 @@ def register_routes(crm):
         (f"{PREFIX}/views", r.ViewsResource(crm)),
         (f"{PREFIX}/views/{{view_id}}", r.ViewResource(crm)),
         (f"{PREFIX}/archived", r.ArchivedResource(crm)),
+        (f"{PREFIX}/formula/validate", r.FormulaValidateResource(crm)),
         (f"{PREFIX}/state", g.StateResource(crm)),
         (f"{PREFIX}/export", g.ExportResource(crm)),
         (f"{PREFIX}/relational-summary", g.SummaryResource(crm)),

@@ -21,7 +21,13 @@ def field_sql(fdef: FieldDef) -> str:
     return f"json_extract(data, '$.\"{fdef.id}\"')"
 
 
+FORMULA_KINDS = {"number": "number", "date": "date", "datetime": "date", "checkbox": "checkbox",
+                 "array": "multi"}
+
+
 def _kind(fdef: FieldDef) -> str:
+    if fdef.type == "formula":
+        return FORMULA_KINDS.get(fdef.options.get("result_type"), "text")
     if fdef.type in TEXT_TYPES:
         return "text"
     if fdef.type in NUMBER_TYPES:

@@ -54,9 +54,12 @@ class RowView:
         return self.values[self.index[column]]
 
 
-def named_values(record: dict) -> dict:
-    """What history compares: Name plus every field by its current name."""
-    return {"Name": record["name"], **record["fields"]}
+def named_values(record: dict, fieldset: FieldSet) -> dict:
+    """What history compares: Name plus every stored field by its current name.
+
+    Formula values are left out: they follow from the others."""
+    values = {k: v for k, v in record["fields"].items() if k not in fieldset.formula_names}
+    return {"Name": record["name"], **values}
 
 
 class LinkChecker:
@@ -88,23 +91,30 @@ def field_error(prefix, name, message):
     return unprocessable(f"{name}: {message}", field=f"{prefix}{name}")
 
 
-def prepare(fieldset: FieldSet, fields: dict, checker: LinkChecker, prefix="fields."):
-    """Validate named values; return ({column: value}, {field id: value}) to store."""
-    columns, data = {}, {}
+def prepare(fieldset: FieldSet, fields: dict, checker: LinkChecker, prefix="fields.",
+            skip_computed=False):
+    """Validate named values; return ({column: value}, {field id: value}, {name: value}).
+
+    Formula values are refused (422), or passed over with `skip_computed` (whole-grid saves
+    send back what they read)."""
+    columns, data, named = {}, {}, {}
     for name, value in fields.items():
         fdef = fieldset.get(name)
         if fdef is None or fdef.builtin == "name":
             raise field_error(prefix, name, "no such field in this table")
+        if skip_computed and fdef.type == "formula":
+            continue
         try:
             clean = fdef.validate(value)
             checker.check(fdef, clean)
         except FieldValueError as exc:
             raise field_error(prefix, name, str(exc)) from None
+        named[fdef.name] = clean
         if fdef.column:
             columns[fdef.column] = clean
         else:
             data[str(fdef.id)] = clean
-    return columns, data
+    return columns, data, named
 
 
 def check_name(table, name, field="name"):
@@ -166,9 +176,23 @@ class RecordStore:
             records[record["id"]] = record
         return [records[i] for i in ids]
 
-    def create(self, name, fields, actor_id, checker=None) -> dict:
+    def _formula_values(self, values: dict, changed: set | None) -> dict:
+        """{data key: value} of the formula fields that read any of `changed` names."""
+        formulas = self.fields.formulas
+        targets = formulas.affected(changed)
+        return formulas.compute(values, targets) if targets else {}
+
+    def _name_field(self) -> str:
+        return next(f.name for f in self.fields.all if f.builtin == "name")
+
+    def create(self, name, fields, actor_id, checker=None, skip_computed=False) -> dict:
         check_name(self.table, name if name is not None else "")
-        columns, data = prepare(self.fields, fields or {}, checker or LinkChecker(self.db))
+        columns, data, named = prepare(self.fields, fields or {},
+                                       checker or LinkChecker(self.db),
+                                       skip_computed=skip_computed)
+        values = {self._name_field(): name or "", **named}
+        data.update(self._formula_values(values, None))
+        data = {k: v for k, v in data.items() if v is not None}
         now = utcnow()
         row = {"name": name or "", **columns, "data": orjson.dumps(data).decode(), "version": 1,
                "created_at": now, "created_by": actor_id, "updated_at": now,
@@ -176,18 +200,28 @@ class RecordStore:
         record_id = self.db.table(self.sql_table).insert(row).last_pk
         record = self.get(record_id)
         audit.record_change(self.db, actor_id=actor_id, plugin=PLUGIN, table=self.table,
-                            row_id=record_id, action="create", after=named_values(record))
+                            row_id=record_id, action="create",
+                            after=named_values(record, self.fields))
         bump_state(self.db, actor_id)
         return record
 
     def update(self, record_id, expected_version, name, fields, actor_id, checker=None,
-               row=None) -> dict:
+               row=None, skip_computed=False) -> dict:
         row = row or self._row(record_id)
         if expected_version is not None and row["version"] != expected_version:
             raise version_conflict(self.db, row)
         check_name(self.table, name)
-        columns, data = prepare(self.fields, fields or {}, checker or LinkChecker(self.db))
+        columns, data, named = prepare(self.fields, fields or {},
+                                       checker or LinkChecker(self.db),
+                                       skip_computed=skip_computed)
         before = serialize(row, self.fields)
+        changed = {n for n, v in named.items() if before["fields"].get(n) != v}
+        values = {self._name_field(): before["name"], **before["fields"], **named}
+        if name is not None and name != row["name"]:
+            changed.add(self._name_field())
+            values[self._name_field()] = name
+        if changed:
+            data.update(self._formula_values(values, changed))
         stored = orjson.loads(row["data"])
         merged = {**stored, **data}
         merged = {k: v for k, v in merged.items() if v is not None}
@@ -202,8 +236,9 @@ class RecordStore:
         self.db.table(self.sql_table).update(record_id, changes)
         after = self.get(record_id)
         audit.record_change(self.db, actor_id=actor_id, plugin=PLUGIN, table=self.table,
-                            row_id=record_id, action="update", before=named_values(before),
-                            after=named_values(after))
+                            row_id=record_id, action="update",
+                            before=named_values(before, self.fields),
+                            after=named_values(after, self.fields))
         bump_state(self.db, actor_id)
         return after
 

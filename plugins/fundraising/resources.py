@@ -3,6 +3,8 @@ from core.errors import not_found
 from core.openapi import operation
 from plugins.fundraising import fields as field_store
 from plugins.fundraising import models, views
+from plugins.fundraising.formula import validate
+from plugins.fundraising.formula_fields import field_types
 from plugins.fundraising.records import RecordStore
 from plugins.fundraising.view_query import list_arguments
 
@@ -166,3 +168,15 @@ class ViewResource:
     def on_delete(self, req, resp, view_id):
         with self.crm.write() as db:
             resp.media = views.archive_view(db, _id(view_id), req.context.user)
+
+
+class FormulaValidateResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Check a formula as it is typed: its result type, or the error and where it is",
+               body=models.FormulaCheck, response=models.FormulaCheckResult)
+    def on_post(self, req, resp):
+        body = req.context.body
+        fieldset = field_store.load_fields(self.crm.db, body.table)
+        resp.media = validate(body.expression, field_types(fieldset))

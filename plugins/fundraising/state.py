@@ -38,8 +38,12 @@ def _sync_fields(db, incoming, actor_id, counts):
                                 field=f"state.fields.{i}.id")
         seen.add(item.id)
         old = current[item.id]
-        changes = {k: v for k, v in (("name", item.name), ("options", item.options),
-                                     ("position", item.position), ("type", item.type))
+        options = item.options
+        if old["type"] == "formula":
+            options = None  # a formula's options are its computed result type
+        changes = {k: v for k, v in (("name", item.name), ("options", options),
+                                     ("position", item.position), ("type", item.type),
+                                     ("formula", item.formula))
                    if v is not None and v != old[k]}
         if changes:
             field_store.update_field(db, item.id, changes, actor_id)
@@ -54,10 +58,10 @@ def _sync_records(db, table, incoming, actor_id, checker, counts):
     store = RecordStore(db, table)
     rows = {r["id"]: r for r in db.query(f"SELECT * FROM fundraising_{table}")}
     seen = set()
-    blank = {f.name: None for f in store.fields.values}
+    blank = {f.name: None for f in store.fields.values if f.type != "formula"}
     for i, item in enumerate(incoming):
         if item.id is None:
-            store.create(item.name, item.fields, actor_id, checker)
+            store.create(item.name, item.fields, actor_id, checker, skip_computed=True)
             counts["created"] += 1
             continue
         row = rows.get(item.id)
@@ -73,7 +77,8 @@ def _sync_records(db, table, incoming, actor_id, checker, counts):
         name = item.name if item.name is not None else current["name"]
         if name == current["name"] and item.fields == current["fields"]:
             continue
-        store.update(item.id, None, name, {**blank, **item.fields}, actor_id, checker, row=row)
+        store.update(item.id, None, name, {**blank, **item.fields}, actor_id, checker, row=row,
+                     skip_computed=True)
         counts["updated"] += 1
     for record_id, row in rows.items():
         if record_id not in seen and not row["deleted_at"]:

@@ -73,12 +73,6 @@ def test_archived_custom_field_disappears_from_records(client, admin, member):
     assert again.status_code == 201
 
 
-def test_formula_fields_wait_for_the_engine(client, admin):
-    result = add_field(client, admin["headers"], table="investors", name="F", type="formula",
-                       formula="1+1")
-    assert result.status_code == 422 and result.json["error"]["code"] == "not_available"
-
-
 def view_body(**extra):
     return {"table": "investors", "name": "Hot deals",
             "filters": {"op": "and", "conditions": [
