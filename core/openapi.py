@@ -50,6 +50,7 @@ class Operation:
     admin: bool = False
     errors: tuple[int, ...] = ()
     content_type: str | None = None
+    parse_body: bool = True  # False: the method reads the body itself (other content types)
     extra: dict = field(default_factory=dict)
 
 
@@ -105,7 +106,7 @@ def operation(summary, **options):
         def wrapper(self, req, resp, **params):
             if op.query is not None:
                 req.context.query = parse_query(req, op.query)
-            if op.body is not None:
+            if op.body is not None and op.parse_body:
                 req.context.body = parse_body(req, op.body)
             if op.status != 200:
                 resp.status = op.status

@@ -4,6 +4,8 @@ from plugins.fundraising import grid_resources as g
 from plugins.fundraising.backup_cli import register_backup_commands
 from plugins.fundraising.backup_policy import backup_security_checks, backup_tasks
 from plugins.fundraising.backup_resources import backup_routes
+from plugins.fundraising.import_cli import register_import_commands
+from plugins.fundraising.import_resources import ImportPreviewResource, ImportResource
 from plugins.fundraising import resources as r
 from plugins.fundraising.tables import MIGRATIONS, RECORD_TABLES
 
@@ -24,6 +26,8 @@ def register_routes(crm):
         (f"{PREFIX}/views/{{view_id}}", r.ViewResource(crm)),
         (f"{PREFIX}/archived", r.ArchivedResource(crm)),
         (f"{PREFIX}/formula/validate", r.FormulaValidateResource(crm)),
+        (f"{PREFIX}/import/preview", ImportPreviewResource(crm)),
+        (f"{PREFIX}/import", ImportResource(crm)),
         (f"{PREFIX}/state", g.StateResource(crm)),
         (f"{PREFIX}/export", g.ExportResource(crm)),
         (f"{PREFIX}/relational-summary", g.SummaryResource(crm)),
@@ -54,6 +58,7 @@ def register_scheduled_tasks(crm):
 @hookimpl
 def register_commands(cli):
     register_backup_commands(cli)
+    register_import_commands(cli)
 
 
 @hookimpl

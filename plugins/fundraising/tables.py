@@ -87,9 +87,18 @@ def _view_indexes(db):
         db.execute(f"CREATE INDEX {table}_name ON fundraising_{table}(name COLLATE NOCASE)")
 
 
+def _external_ids(db):
+    """The id a record had where it was imported from (an Airtable record id)."""
+    for table in RECORD_TABLES:
+        db.execute(f"ALTER TABLE fundraising_{table} ADD COLUMN external_id TEXT")
+        db.execute(f"CREATE UNIQUE INDEX {table}_external_id ON fundraising_{table}(external_id)"
+                   " WHERE external_id IS NOT NULL")
+
+
 MIGRATIONS = [
     Migration(1, "record tables", _records),
     Migration(2, "fields, views, state, feature requests, settings", _fields),
     Migration(3, "built-in fields", _builtin_fields),
     Migration(4, "indexes for views", _view_indexes),
+    Migration(5, "external ids for imports", _external_ids),
 ]

@@ -1,0 +1,34 @@
+"""Finding the column of Airtable record ids ('rec' and 14 letters or digits) in an export."""
+import re
+
+from plugins.fundraising.csv_import.reader import CsvTable
+
+RECORD_ID = re.compile(r"rec[A-Za-z0-9]{14}")
+RECORD_ID_NAMES = {"record id", "airtable record id", "airtable id", "record_id"}
+
+
+def looks_like_record_id(text: str) -> bool:
+    """Whether text (surrounding spaces aside) is an Airtable record id like recAbC123..."""
+    return RECORD_ID.fullmatch(text.strip()) is not None
+
+
+def find_record_id_column(table: CsvTable) -> int | None:
+    """The index of the column holding record ids: one named Record ID, Airtable Record ID,
+    Airtable ID or record_id (any case), else the first whose non-empty cells are all
+    distinct record ids; None when there is none."""
+    for index, name in enumerate(table.header):
+        if name.strip().casefold() in RECORD_ID_NAMES:
+            return index
+    for index in range(len(table.header)):
+        if _all_distinct_ids(table.column(index)):
+            return index
+    return None
+
+
+def _all_distinct_ids(cells: list[str]) -> bool:
+    filled = [cell.strip() for cell in cells if cell]
+    filled = [cell for cell in filled if cell]
+    if not filled:
+        return False
+    match = RECORD_ID.fullmatch
+    return all(match(cell) for cell in filled) and len(set(filled)) == len(filled)
