@@ -9,15 +9,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import list_page, machine, sizes, state_put
+from bench import formula_columns, list_page, machine, sizes, state_put, view_page
 from bench.report import render
 
-BENCHMARKS = {"state_put": state_put, "list_page": list_page}
+BENCHMARKS = {"state_put": state_put, "list_page": list_page,
+              "formulas": formula_columns, "view_page": view_page}
 OUT = Path(__file__).parent / "out"
 OVERRIDES = {  # flag -> Sizes field
     "state_investors": "state_investors", "state_changes": "state_changes", "reps": "state_reps",
     "list_investors": "list_investors", "list_fields": "list_fields",
     "requests": "list_requests", "warmup": "list_warmup",
+    "formula_rows": "formula_rows", "edits": "formula_edits",
+    "view_investors": "view_investors", "view_fields": "view_fields",
+    "view_requests": "view_requests",
 }
 
 
@@ -31,11 +35,11 @@ def parse_args(argv):
         parser.add_argument(f"--{flag.replace('_', '-')}", type=int, metavar="N")
     parser.add_argument("--seed", type=int, default=1, help="random seed of data and offsets")
     parser.add_argument("--no-datasette", action="store_true",
-                        help="skip the datasette comparison in list_page")
+                        help="skip the datasette comparison in list_page and view_page")
     parser.add_argument("--profile", nargs="?", const="cprofile",
                         choices=["cprofile", "pyinstrument"],
-                        help="also break the list endpoint down (automatic when it misses "
-                             "its target at full size)")
+                        help="also show where time goes in list_page, view_page and formulas "
+                             "(automatic where a target is missed at full size)")
     parser.add_argument("--profile-requests", type=int, default=50, metavar="N")
     parser.add_argument("--keep", action="store_true", help="keep the data under bench/out/")
     parser.add_argument("--strict", action="store_true",

@@ -3,8 +3,6 @@
 Phases are timed without a profiler (medians over the same offsets as the HTTP run); the
 profile (cProfile, or pyinstrument when asked and installed) names the functions.
 """
-import cProfile
-import pstats
 import statistics
 import time
 from pathlib import Path
@@ -12,19 +10,19 @@ from pathlib import Path
 import falcon
 import falcon.testing
 
+from bench.hotspots import profile_rows
 from bench.report import Row, ms
 
 NAME = "list_page"
-TOP_FUNCTIONS = 12
 OUT = Path(__file__).parent / "out"
-REPO = Path(__file__).resolve().parents[1]
 # The two statements RecordStore.page runs for a plain page (copied to time them apart).
 COUNT_SQL = "SELECT count(*) FROM fundraising_investors WHERE deleted_at IS NULL"
 PAGE_SQL = ("SELECT * FROM fundraising_investors WHERE deleted_at IS NULL ORDER BY id "
             "LIMIT ? OFFSET ?")
 
 
-def _median(function, offsets):
+def median_time(function, offsets):
+    """The median seconds of function(offset) over `offsets`."""
     times = []
     for offset in offsets:
         start = time.perf_counter()
@@ -33,7 +31,8 @@ def _median(function, offsets):
     return statistics.median(times)
 
 
-def _open(server):
+def open_crm(server):
+    """The server's CRM and app, opened in this process on the same data dir."""
     # Imported here, as late as the server imported them, not when the bench started.
     from core.app import create_app
     from core.context import build_crm
@@ -45,8 +44,9 @@ def _open(server):
     return crm, create_app(crm)
 
 
-def _requester(app, token, limit):
-    """Call the WSGI app directly (TestClient would add wsgiref's lint wrapper to the time)."""
+def requester(app, token, limit, query=""):
+    """get(offset) calls the WSGI app directly for a page of investors, `query` (such as
+    "view=3&") before limit and offset; TestClient would add wsgiref's lint wrapper."""
     headers = {"Authorization": f"Bearer {token}"}
 
     def start_response(status, response_headers, exc_info=None):
@@ -55,7 +55,7 @@ def _requester(app, token, limit):
 
     def get(offset):
         environ = falcon.testing.create_environ(
-            "/api/fundraising/investors", query_string=f"limit={limit}&offset={offset}",
+            "/api/fundraising/investors", query_string=f"{query}limit={limit}&offset={offset}",
             headers=headers)
         return b"".join(app(environ, start_response))
 
@@ -72,25 +72,27 @@ def phases(crm, app, token, limit, offsets) -> list[tuple[str, float]]:
     pages = {o: store.page(limit, o) for o in offsets}
     handler = app.resp_options.media_handlers[falcon.MEDIA_JSON]
     return [
-        ("whole request in-process (WSGI call, no server, no socket)", _median(
-            _requester(app, token, limit), offsets)),
-        ("  auth: Accounts.user_for_token", _median(
+        ("whole request in-process (WSGI call, no server, no socket)", median_time(
+            requester(app, token, limit), offsets)),
+        ("  auth: Accounts.user_for_token", median_time(
             lambda o: Accounts(crm).user_for_token(token), offsets)),
-        ("  RecordStore(): load_fields", _median(lambda o: RecordStore(db, "investors"), offsets)),
-        ("  RecordStore.page() as a whole", _median(lambda o: store.page(limit, o), offsets)),
-        ("    its count(*) of live rows", _median(
+        ("  RecordStore(): load_fields", median_time(
+            lambda o: RecordStore(db, "investors"), offsets)),
+        ("  RecordStore.page() as a whole", median_time(
+            lambda o: store.page(limit, o), offsets)),
+        ("    its count(*) of live rows", median_time(
             lambda o: db.execute(COUNT_SQL).fetchone(), offsets)),
-        ("    its SELECT of the page (sqlite-utils rows as dicts)", _median(
+        ("    its SELECT of the page (sqlite-utils rows as dicts)", median_time(
             lambda o: list(db.query(PAGE_SQL, [limit, o])), offsets)),
-        ("    its serialize() of the rows", _median(
+        ("    its serialize() of the rows", median_time(
             lambda o: [serialize(r, store.fields) for r in rows_at[o]], offsets)),
-        ("  response JSON (the app's media handler)", _median(
+        ("  response JSON (the app's media handler)", median_time(
             lambda o: handler.serialize(pages[o], falcon.MEDIA_JSON), offsets)),
     ]
 
 
 def _profile_rows(app, token, limit, offsets, tool) -> list[Row]:
-    get = _requester(app, token, limit)
+    get = requester(app, token, limit)
 
     def requests():
         for offset in offsets:
@@ -106,28 +108,7 @@ def _profile_rows(app, token, limit, offsets, tool) -> list[Row]:
         target = OUT / "list_page-pyinstrument.txt"
         target.write_text(profiler.output_text(unicode=True, show_all=False))
         return [Row(NAME, "pyinstrument profile written to", str(target))]
-    profiler = cProfile.Profile()
-    profiler.runcall(requests)
-    stats = pstats.Stats(profiler)
-    total = stats.total_tt
-    top = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:TOP_FUNCTIONS]
-    rows = [Row(NAME, f"cProfile: {len(offsets)} in-process requests, top functions by own "
-                      "time (share of own time / incl. callees)", ms(total / len(offsets)))]
-    for (filename, line, function), (_cc, calls, own, cumulative, _callers) in top:
-        where = _short(filename)
-        rows.append(Row(NAME, f"  {function} ({where}:{line}) x{calls / len(offsets):g}/req",
-                        f"{own / total:.0%} / {cumulative / total:.0%}"))
-    return rows
-
-
-def _short(filename: str) -> str:
-    """A path from the repository or site-packages; built-ins keep their `~` name."""
-    path = Path(filename)
-    if path.is_relative_to(REPO):
-        return str(path.relative_to(REPO))
-    if "site-packages" in path.parts:
-        return "/".join(path.parts[path.parts.index("site-packages") + 1:])
-    return filename
+    return profile_rows(NAME, f"{len(offsets)} in-process requests", requests, len(offsets))
 
 
 def run(server, limit, offsets, tool) -> list[Row]:
@@ -139,7 +120,7 @@ def run(server, limit, offsets, tool) -> list[Row]:
 
 
 def _run(server, limit, offsets, tool) -> list[Row]:
-    crm, app = _open(server)
+    crm, app = open_crm(server)
     try:
         measured = phases(crm, app, server.token, limit, offsets)
         whole = measured[0][1]

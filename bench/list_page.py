@@ -4,9 +4,8 @@ Both servers read the same SQLite file in the same minute, at the same random of
 taking turns request by request (which goes first alternates).
 """
 import contextlib
+import functools
 from urllib.parse import urlencode
-
-import orjson
 
 from bench import breakdown, seed
 from bench.client import Http
@@ -36,11 +35,12 @@ def datasette_path(name, limit, offset):
     return f"/{name}.json?{query}"
 
 
-def _check_same_rows(crm_http, ds_http, ds_name, limit, offsets):
-    """Both servers must answer each sample offset with the same ids, in the same order."""
+def check_same_rows(crm_http, crm_page, ds_http, ds_page, limit, offsets):
+    """Both servers must answer each sample offset with the same `limit` ids, in the same
+    order; `crm_page` and `ds_page` give each server's path for an offset."""
     for offset in offsets:
-        crm_ids = [r["id"] for r in crm_http.json("GET", crm_path(limit, offset))[0]["records"]]
-        ds_ids = [r["id"] for r in ds_http.json("GET", datasette_path(ds_name, limit, offset))[0]]
+        crm_ids = [r["id"] for r in crm_http.json("GET", crm_page(offset))[0]["records"]]
+        ds_ids = [r["id"] for r in ds_http.json("GET", ds_page(offset))[0]]
         if crm_ids != ds_ids or len(crm_ids) != limit:
             raise AssertionError(f"offset {offset}: CRM and datasette return different rows")
 
@@ -52,12 +52,14 @@ def _time(http, path):
     return seconds, len(body)
 
 
-def _measure(crm_http, ds_http, ds_name, limit, offsets):
+def measure(crm_http, crm_page, ds_http, ds_page, offsets):
+    """(CRM times, datasette times, CRM bytes, datasette bytes) over `offsets`, the servers
+    taking turns request by request (which goes first alternates); no datasette if None."""
     crm_times, ds_times, crm_bytes, ds_bytes = [], [], [], []
     for i, offset in enumerate(offsets):
-        turns = [("crm", crm_http, crm_path(limit, offset))]
+        turns = [("crm", crm_http, crm_page(offset))]
         if ds_http:
-            turns.append(("ds", ds_http, datasette_path(ds_name, limit, offset)))
+            turns.append(("ds", ds_http, ds_page(offset)))
         for who, http, path in (turns if i % 2 == 0 else reversed(turns)):
             seconds, nbytes = _time(http, path)
             (crm_times if who == "crm" else ds_times).append(seconds)
@@ -65,8 +67,8 @@ def _measure(crm_http, ds_http, ds_name, limit, offsets):
     return crm_times, ds_times, crm_bytes, ds_bytes
 
 
-def _percentile_rows(label, times):
-    return [Row(NAME, f"{label} p{q}", ms(percentile(times, q))) for q in (50, 90, 99)]
+def percentile_rows(bench, label, times):
+    return [Row(bench, f"{label} p{q}", ms(percentile(times, q))) for q in (50, 90, 99)]
 
 
 def run(sizes, workdir, rng, options) -> list[Row]:
@@ -88,21 +90,24 @@ def run(sizes, workdir, rng, options) -> list[Row]:
                 ds = stack.enter_context(DatasetteServer(crm.database_path,
                                                          workdir / NAME / "datasette.log"))
                 ds_http, ds_name = stack.enter_context(contextlib.closing(Http(ds.port))), ds.name
-                _check_same_rows(crm_http, ds_http, ds_name, limit,
-                                 [0, *offsets[:3], total - limit])
-            _measure(crm_http, ds_http, ds_name, limit, warm)
-            crm_times, ds_times, crm_bytes, ds_bytes = _measure(
-                crm_http, ds_http, ds_name, limit, offsets)
+            crm_page = functools.partial(crm_path, limit)
+            ds_page = functools.partial(datasette_path, ds_name, limit)
+            if ds_http:
+                check_same_rows(crm_http, crm_page, ds_http, ds_page, limit,
+                                [0, *offsets[:3], total - limit])
+            measure(crm_http, crm_page, ds_http, ds_page, warm)
+            crm_times, ds_times, crm_bytes, ds_bytes = measure(
+                crm_http, crm_page, ds_http, ds_page, offsets)
         crm_p50 = percentile(crm_times, 50)
         what = f"{total:,} investors x {sizes.list_fields} fields, limit {limit}"
         rows = [Row(NAME, f"data: {what}, {len(offsets)} random offsets after "
                           f"{len(warm)} warm-up", "")]
-        rows += _percentile_rows(f"CRM GET /api/fundraising/investors ({size(_mean(crm_bytes))})",
-                                 crm_times)
+        rows += percentile_rows(NAME, f"CRM GET /api/fundraising/investors "
+                                      f"({size(mean(crm_bytes))})", crm_times)
         if ds_times:
             ds_p50 = percentile(ds_times, 50)
-            rows += _percentile_rows(f"datasette page SQL, _shape=array ({size(_mean(ds_bytes))})",
-                                     ds_times)
+            rows += percentile_rows(NAME, f"datasette page SQL, _shape=array "
+                                          f"({size(mean(ds_bytes))})", ds_times)
             rows.append(Row(NAME, "CRM p50 / datasette p50", f"{crm_p50 / ds_p50:.2f}x",
                             "<= 1.00x", verdict(crm_p50 <= ds_p50 if sizes.list_is_full else None)))
         else:
@@ -118,5 +123,5 @@ def run(sizes, workdir, rng, options) -> list[Row]:
     return rows
 
 
-def _mean(values):
+def mean(values):
     return sum(values) / len(values)

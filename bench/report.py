@@ -26,6 +26,10 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:.2f} µs"
+
+
 def size(nbytes: float) -> str:
     if nbytes >= 1024 * 1024:
         return f"{nbytes / 1024 / 1024:.1f} MiB"

@@ -13,6 +13,13 @@ class Sizes:
     list_requests: int = 300
     list_warmup: int = 30
     page_limit: int = 100
+    formula_rows: int = 100_000
+    formula_runs: int = 3
+    formula_edits: int = 200
+    view_investors: int = 100_000
+    view_fields: int = 100  # including the 5 built-in investor fields
+    view_requests: int = 300
+    view_warmup: int = 30
 
     @property
     def state_is_full(self) -> bool:
@@ -27,10 +34,21 @@ class Sizes:
         return (self.list_investors, self.list_fields, self.page_limit) == (
             full.list_investors, full.list_fields, full.page_limit)
 
+    @property
+    def formula_is_full(self) -> bool:
+        return (self.formula_rows, self.formula_edits) == (FULL.formula_rows, FULL.formula_edits)
+
+    @property
+    def view_is_full(self) -> bool:
+        return (self.view_investors, self.view_fields, self.page_limit) == (
+            FULL.view_investors, FULL.view_fields, FULL.page_limit)
+
 
 FULL = Sizes()
 QUICK = Sizes(state_investors=200, state_changes=10, state_reps=3, list_investors=1_500,
-              list_fields=30, list_requests=30, list_warmup=5)
+              list_fields=30, list_requests=30, list_warmup=5, formula_rows=2_000,
+              formula_edits=20, view_investors=1_500, view_fields=30, view_requests=30,
+              view_warmup=5)
 
 
 def scaled(factor: float) -> Sizes:
@@ -40,7 +58,9 @@ def scaled(factor: float) -> Sizes:
         # Enough rows for fresh changes in every round (timed ones plus one warm-up).
         state_investors=max(FULL.state_changes * (FULL.state_reps + 1),
                             round(FULL.state_investors * factor)),
-        list_investors=max(FULL.page_limit + 1, round(FULL.list_investors * factor)))
+        list_investors=max(FULL.page_limit + 1, round(FULL.list_investors * factor)),
+        formula_rows=max(FULL.formula_edits, round(FULL.formula_rows * factor)),
+        view_investors=max(FULL.page_limit + 1, round(FULL.view_investors * factor)))
 
 
 def from_scale(value: str | None) -> Sizes:

@@ -73,6 +73,24 @@ def make_parser(field_type: str, options: dict | None = None) -> Callable[[str],
     raise ValueError(f"unknown field type {field_type!r}")
 
 
+def parse_column(parse: Callable[[str], object], texts: list[str]):
+    """(values, errors) for one column's cells: each cell's value (None where it is bad),
+    and the message of each bad cell by its index. One list comprehension while every cell
+    fits, which is much cheaper per cell than a loop with a try around each."""
+    try:
+        return [parse(text) for text in texts], {}
+    except CellError:
+        pass
+    values, errors = [], {}
+    for index, text in enumerate(texts):
+        try:
+            values.append(parse(text))
+        except CellError as error:
+            values.append(None)
+            errors[index] = str(error)
+    return values, errors
+
+
 def remembered(parse: Callable[[str], object]) -> Callable[[str], object]:
     """parse, remembering the values of up to MEMORY distinct cells: a column's cells
     repeat (amounts, tags), and a dict lookup is cheaper than parsing again."""

@@ -14,12 +14,12 @@ from datetime import date
 
 from plugins.fundraising.csv_import.errors import CellError, quoted
 
-_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_NUMERIC_DAY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_NUMERIC_DAY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})", re.ASCII)
 _FRIENDLY_DAY = re.compile(r"([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})",
-                           re.IGNORECASE)
+                           re.IGNORECASE | re.ASCII)
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?:\s*([ap])\.?m\.?)?"
-                    r"(?:\s*(?:z|utc|gmt|[+-]\d{2}(?::?\d{2})?))?", re.IGNORECASE)
+                    r"(?:\s*(?:z|utc|gmt|[+-]\d{2}(?::?\d{2})?))?", re.IGNORECASE | re.ASCII)
 MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9

@@ -21,12 +21,13 @@ LONG_TEXT = 255
 
 # what a new column calls a number: no leading zero (ids, zip codes), at most 15 digits
 _NUMBER = r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3}){1,4}|[1-9]\d{0,14}|0)(?:\.\d+)?"
-NUMBER = re.compile(_NUMBER)
-PERCENT = re.compile(_NUMBER + r" ?%")
-CURRENCY = re.compile(rf"\(?[+-]? ?([$€£¥]) ?[+-]?{_NUMBER}\)?|\(?[+-]?{_NUMBER} ?([$€£¥])\)?")
+NUMBER = re.compile(_NUMBER, re.ASCII)
+PERCENT = re.compile(_NUMBER + r" ?%", re.ASCII)
+CURRENCY = re.compile(rf"\(?[+-]? ?[$€£¥] ?[+-]?{_NUMBER}\)?|\(?[+-]?{_NUMBER} ?[$€£¥]\)?",
+                      re.ASCII)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # as schema.EMAIL
 URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
-_DECIMALS = re.compile(r"\.(\d+)")
+_DECIMALS = re.compile(r"\.(\d+)", re.ASCII)
 _SYMBOL = re.compile(r"[$€£¥]")
 
 
@@ -117,8 +118,11 @@ def _select(counts: Counter, joined: str):
     """A single select for few repeating values, a multi select for comma lists drawn from
     a small repeating set of members; None otherwise."""
     if "," not in joined:
-        if len(counts) <= SINGLE_SELECT_CHOICES and len(counts) * 2 <= counts.total():
-            return "single_select", {"choices": _choices(counts)}
+        if len(counts) > 4 * SINGLE_SELECT_CHOICES:
+            return None  # too many even if some differ only in case
+        choices = _choices(counts)
+        if len(choices) <= SINGLE_SELECT_CHOICES and len(choices) * 2 <= counts.total():
+            return "single_select", {"choices": choices}
         return None
     members, several = Counter(), False
     for value, count in counts.items():

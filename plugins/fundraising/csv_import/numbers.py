@@ -8,8 +8,8 @@ from plugins.fundraising.csv_import.errors import CellError, quoted
 LARGEST = 1e15  # as schema.validate_value
 SYMBOLS = ("$", "€", "£", "¥")
 _UNSIGNED = r"(?:(?:\d{1,3}(?:,\d{3}){1,12}|\d{1,40})(?:\.\d{0,40})?|\.\d{1,40})"
-_PLAIN_NUMBER = re.compile(r"[+-]?" + _UNSIGNED)
-_NUMBER = re.compile(r"[+-]?" + _UNSIGNED + r"(?:[eE][+-]?\d{1,3})?")
+_PLAIN_NUMBER = re.compile(r"[+-]?" + _UNSIGNED, re.ASCII)
+_NUMBER = re.compile(r"[+-]?" + _UNSIGNED + r"(?:[eE][+-]?\d{1,3})?", re.ASCII)
 _COMMA_DECIMAL = re.compile(r"\d,\d{1,2}\D*$|\d\.\d{3},")
 
 
@@ -74,7 +74,7 @@ def currency_pattern(symbol: str | None = None) -> re.Pattern:
     ')', all but the number optional. Symbols are $ € £ ¥ and the field's own, in any case."""
     names = set(SYMBOLS) | ({symbol.strip()} if symbol and symbol.strip() else set())
     one = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-    flags = re.IGNORECASE if any(c.isalpha() for c in one) else 0
+    flags = re.ASCII | (re.IGNORECASE if any(c.isalpha() for c in one) else 0)
     return re.compile(rf"(\()?([+-])? ?({one})? ?([+-])?({_UNSIGNED}) ?({one})?(\))?", flags)
 
 

@@ -20,15 +20,19 @@ def find_record_id_column(table: CsvTable) -> int | None:
         if name.strip().casefold() in RECORD_ID_NAMES:
             return index
     for index in range(len(table.header)):
-        if _all_distinct_ids(table.column(index)):
+        if _all_distinct_ids(table.rows, index):
             return index
     return None
 
 
-def _all_distinct_ids(cells: list[str]) -> bool:
-    filled = [cell.strip() for cell in cells if cell]
-    filled = [cell for cell in filled if cell]
-    if not filled:
-        return False
-    match = RECORD_ID.fullmatch
-    return all(match(cell) for cell in filled) and len(set(filled)) == len(filled)
+def _all_distinct_ids(rows: list[list[str]], index: int) -> bool:
+    """Whether a column has record ids, all distinct, and nothing else; most columns are
+    settled by their first non-empty cell."""
+    match, seen = RECORD_ID.fullmatch, set()
+    for row in rows:
+        cell = row[index].strip()
+        if cell:
+            if match(cell) is None or cell in seen:
+                return False
+            seen.add(cell)
+    return bool(seen)
