@@ -34,6 +34,7 @@ class TableFormulas:
         self.by_name = {f.name: f for f in fieldset.all}
         self.compiled: dict[int, object] = {}
         formulas = [f for f in fieldset.all if f.type == "formula"]
+        self.formula_names = [f.name for f in formulas]
         reads: dict[int, set[str]] = {}
         for f in formulas:
             try:
@@ -56,9 +57,9 @@ class TableFormulas:
     def compute(self, values: dict, fields: list[FieldDef]) -> dict[str, object]:
         """{data key: stored value} for `fields`; `values` (by name) gains each result."""
         out = {}
-        for name, fdef in self.by_name.items():  # stored errors read back as errors
+        for name in self.formula_names:  # stored errors read back as errors
             value = values.get(name)
-            if fdef.type == "formula" and isinstance(value, dict) and "error" in value:
+            if value.__class__ is dict and "error" in value:
                 values[name] = ErrorValue(value["error"], value.get("message", ""))
         for f in fields:
             formula = self.compiled[f.id]

@@ -1,4 +1,5 @@
 """Views as SQL: a filter group becomes a WHERE clause, sorts an ORDER BY, nothing in Python."""
+import hashlib
 from datetime import date, timedelta
 
 from core.errors import unprocessable
@@ -58,6 +59,32 @@ def index_sql(table: str, fdef: FieldDef) -> str | None:
         return None
     return (f"CREATE INDEX IF NOT EXISTS fundraising_{table}_f{fdef.id} "
             f"ON fundraising_{table}({sort_key_sql(fdef)})")
+
+
+def view_index_sql(table: str, fieldset: FieldSet, filters: dict | None, sorts: list) -> str | None:
+    """A partial index that serves a saved view: its top-level equality filters, then its sort
+    keys in order, then id, over live rows. SQLite then walks the index instead of sorting."""
+    equal = []
+    if filters and filters.get("op", "and") == "and":
+        for cond in filters.get("conditions", []):
+            fdef = fieldset.resolve(cond.get("field")) if "field" in cond else None
+            if fdef is not None and cond.get("operator") in ("is", "=") and \
+                    _kind(fdef) in ("text", "number", "id") and fdef.type != "formula":
+                equal.append(field_sql(fdef) if fdef.type == "single_select" or _kind(fdef) != "text"
+                             else None)
+    equal = [e for e in equal if e][:3]
+    keys = []
+    for sort in sorts:
+        fdef = fieldset.resolve(sort.get("field"))
+        if fdef is not None:
+            keys.append(f"{sort_key_sql(fdef)} {'DESC' if sort.get('direction') == 'desc' else 'ASC'}")
+    if not keys:
+        return None
+    last = "DESC" if sorts[-1].get("direction") == "desc" else "ASC"
+    columns = ", ".join([*equal, *keys, f"id {last}"])
+    name = f"fundraising_{table}_v_{hashlib.sha1(columns.encode()).hexdigest()[:12]}"
+    return (f"CREATE INDEX IF NOT EXISTS {name} ON fundraising_{table}({columns}) "
+            "WHERE deleted_at IS NULL")
 
 
 class Compiler:

@@ -1,8 +1,9 @@
 """Per-connection memo of reads that only a write can change, keyed by the grid version.
 
 Every fundraising write bumps `fundraising_state.version` in its own transaction, so a value
-computed at version N stays right until the version moves. Inside a transaction nothing is
-cached: the version there may yet roll back.
+computed at version N stays right until the version moves. Inside a transaction a cached value
+is still used while the version is the committed one, but nothing new is stored: a version
+that transaction moved may yet roll back.
 """
 import weakref
 
@@ -15,14 +16,14 @@ def state_version(db) -> int:
 
 
 def cached(db, key, compute):
-    if db.conn.in_transaction:
-        return compute()
     version = state_version(db)
     cache = _caches.setdefault(db, {})
     hit = cache.get(key)
     if hit is not None and hit[0] == version:
         return hit[1]
     value = compute()
+    if db.conn.in_transaction:
+        return value
     if len(cache) >= MAX_ENTRIES:
         cache.clear()
     cache[key] = (version, value)

@@ -5,7 +5,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import forbidden, not_found, unprocessable
 from plugins.fundraising.fields import PLUGIN, load_fields
-from plugins.fundraising.query import index_sql
+from plugins.fundraising.query import index_sql, view_index_sql
 from plugins.fundraising.versioning import bump_state, version_conflict
 
 
@@ -53,11 +53,16 @@ def _used_fields(config) -> set:
 
 
 def ensure_indexes(db, fieldset, config):
-    """Index each JSON-stored field a saved view filters or sorts on."""
+    """Index each JSON-stored field a saved view filters or sorts on, and the view's own
+    filter-and-sort order, so a page of it is an index walk."""
     for field_id in _used_fields(config):
         sql = index_sql(fieldset.table, fieldset.by_id[field_id])
         if sql:
             db.execute(sql)
+    sql = view_index_sql(fieldset.table, fieldset, config.get("filters"),
+                         config.get("sorts") or [])
+    if sql:
+        db.execute(sql)
 
 
 def view_json(row) -> dict:
