@@ -1,4 +1,5 @@
 """The running CRM: settings, plugins and database, handed to every hook and resource."""
+import contextlib
 import logging
 import os
 import secrets
@@ -45,6 +46,10 @@ def resolve_secret_key(settings: Settings) -> str:
     return key
 
 
+def _last_audit_id(db) -> int:
+    return db.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+
+
 class CRM:
     """What hooks and resources receive: `crm.settings`, `crm.pm`, `crm.database`."""
 
@@ -59,9 +64,32 @@ class CRM:
         """This thread's sqlite_utils.Database."""
         return self.database.db
 
+    @contextlib.contextmanager
     def write(self):
-        """A write transaction: `with crm.write() as db: ...`."""
-        return self.database.write()
+        """A write transaction: `with crm.write() as db: ...`.
+
+        After the outermost one commits, plugins hear of its audit entries through the
+        changes_committed hook (automation reacts to record changes this way)."""
+        if self.database.db.conn.in_transaction:
+            with self.database.write() as db:
+                yield db
+            return
+        with self.database.write() as db:
+            first = _last_audit_id(db)
+            yield db
+            last = _last_audit_id(db)
+        if last > first:
+            self._announce(first, last)
+
+    def _announce(self, first, last):
+        rows = self.database.db.query(
+            "SELECT id, plugin, table_name, row_id, action, actor_id FROM audit_log "
+            "WHERE id > ? AND id <= ? ORDER BY id", [first, last])
+        changes = [dict(r) for r in rows]
+        try:
+            self.pm.hook.changes_committed(crm=self, changes=changes)
+        except Exception:  # the write stands; a listener's failure is only logged
+            log.exception("a changes_committed listener failed")
 
     def plugin_enabled(self, name: str) -> bool:
         return self.pm.get_plugin(name) is not None

@@ -51,5 +51,10 @@ def summarize_text(crm, text, instructions):
 
 
 @hookspec
+def changes_committed(crm, changes):
+    """Called after a write commits, with the audit entries it made (a list of dicts)"""
+
+
+@hookspec
 def startup(crm):
     """Called once when the app starts, after migrations have run"""

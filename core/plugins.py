@@ -13,6 +13,7 @@ DEFAULT_PLUGINS = {
     # name -> module; each uses only the public hooks, as an outside plugin would.
     "fundraising": "plugins.fundraising.plugin",
     "smtp": "plugins.smtp.plugin",
+    "automation": "plugins.automation.plugin",
 }
 
 
@@ -69,6 +70,10 @@ def make_plugin_manager(enabled=None, extra_plugins=None) -> pluggy.PluginManage
     for name, (load, _version, _source) in available.items():
         if enabled is None or name in enabled:
             pm.register(load(), name=name)
+    for name, plugin in pm.list_name_plugin():
+        missing = [n for n in getattr(plugin, "requires", ()) if pm.get_plugin(n) is None]
+        if missing:
+            raise ValueError(f"plugin {name} needs {', '.join(missing)}: add it to CRM_PLUGINS")
     return pm
 
 

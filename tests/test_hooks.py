@@ -63,7 +63,7 @@ def test_startup_runs_when_the_app_is_built(make_crm):
 
 
 def test_register_rule_types_collects_each_plugin(make_crm):
-    crm = make_crm(extra_plugins={"a": Recorder("a"), "b": Recorder("b")})
+    crm = make_crm(extra_plugins={"a": Recorder("a"), "b": Recorder("b")}, plugins=["a", "b"])
     found = sorted(t for group in crm.pm.hook.register_rule_types(crm=crm) for t in group)
     assert found == ["a-rule", "b-rule"]
 
@@ -115,3 +115,34 @@ def test_security_checks_from_plugins_and_a_broken_check_fails(make_crm):
     assert by_name["f_ok"]["passed"] is True
     assert by_name["f_broken"] == {"name": "f_broken", "description": "raises", "passed": False,
                                    "detail": "check failed: ZeroDivisionError"}
+
+
+class Listener:
+    def __init__(self):
+        self.heard = []
+
+    @hookimpl
+    def changes_committed(self, crm, changes):
+        self.heard.append([(c["table_name"], c["action"]) for c in changes])
+
+
+def test_changes_committed_after_the_outer_commit_only(make_crm):
+    from core import audit
+    listener = Listener()
+    crm = make_crm(extra_plugins={"listener": listener})
+    with crm.write() as db:
+        audit.record_change(db, actor_id=None, plugin="x", table="t", row_id=1, action="create",
+                            after={"a": 1})
+        with crm.write() as inner:
+            audit.record_change(inner, actor_id=None, plugin="x", table="t", row_id=2,
+                                action="create", after={"a": 2})
+        assert listener.heard == []
+    assert listener.heard == [[("t", "create"), ("t", "create")]]
+    with pytest.raises(ZeroDivisionError):
+        with crm.write() as db:
+            audit.record_change(db, actor_id=None, plugin="x", table="t", row_id=3,
+                                action="create", after={"a": 3})
+            1 / 0
+    with crm.write() as db:
+        db.execute("SELECT 1")
+    assert len(listener.heard) == 1  # nothing announced for a rollback or an empty write
