@@ -1,0 +1,1 @@
+"""The automation plugin: rules that sort investors into lists, tasks and reminders."""

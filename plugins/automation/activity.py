@@ -1,0 +1,62 @@
+"""What the automation plugin adds to the activity feed."""
+from datetime import datetime, timezone
+
+import orjson
+
+from core import audit
+from core.plugin_types import ActivitySource
+from plugins.automation.tasks import due_tasks
+
+LABELS = {"main": "the main list", "follow_up": "follow-up", "graveyard": "the graveyard",
+          "longshot": "longshots"}
+
+
+def membership_source(crm) -> ActivitySource:
+    def fetch(limit):
+        rows = crm.db.execute(
+            "SELECT at, kind, list, investor, name FROM ("
+            " SELECT m.added_at AS at, 'list_added' AS kind, m.list, m.investor_id AS investor,"
+            "  i.name FROM list_memberships m JOIN fundraising_investors i ON i.id = m.investor_id"
+            " UNION ALL"
+            " SELECT m.removed_at, 'list_removed', m.list, m.investor_id, i.name"
+            "  FROM list_memberships m JOIN fundraising_investors i ON i.id = m.investor_id"
+            "  WHERE m.removed_at IS NOT NULL"
+            ") ORDER BY at DESC LIMIT ?", [limit])
+        return [{"at": at, "kind": kind, "list": list_name, "investor_id": investor,
+                 "summary": f"{name} {'joined' if kind == 'list_added' else 'left'} "
+                            f"{LABELS.get(list_name, list_name)}"}
+                for at, kind, list_name, investor, name in rows]
+    return ActivitySource("lists", fetch)
+
+
+def run_source(crm) -> ActivitySource:
+    def fetch(limit):
+        rows = crm.db.execute("SELECT id, finished_at, trigger, changed, errors, results FROM "
+                              "automation_runs ORDER BY id DESC LIMIT ?", [limit])
+        return [{"at": at, "kind": "rule_run", "run_id": run_id, "trigger": trigger,
+                 "summary": f"Automation rules ran ({trigger}): {changed} change(s)"
+                            + (f", {errors} rule(s) failed" if errors else ""),
+                 "failed": [r["name"] for r in orjson.loads(results) if r["error"]]}
+                for run_id, at, trigger, changed, errors, results in rows]
+    return ActivitySource("automation_runs", fetch)
+
+
+def due_source(crm) -> ActivitySource:
+    def fetch(limit):
+        today = datetime.now(timezone.utc).date()
+        entries = []
+        for task in due_tasks(crm.db, today, limit):
+            overdue = task["due_date"] < today.isoformat()
+            entries.append({"at": f"{task['due_date']}T00:00:00.000000Z",
+                            "kind": "task_overdue" if overdue else "task_due_today",
+                            "task_id": task["id"],
+                            "summary": f"Task '{task['title']}' "
+                                       + (f"is overdue (due {task['due_date']})" if overdue
+                                          else "is due today")})
+        return sorted(entries, key=lambda e: e["at"], reverse=True)
+    return ActivitySource("tasks_due", fetch)
+
+
+def sources(crm) -> list[ActivitySource]:
+    return [audit.activity_source(crm, "automation", name="tasks"), membership_source(crm),
+            run_source(crm), due_source(crm)]

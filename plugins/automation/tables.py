@@ -1,0 +1,63 @@
+"""Migrations of the automation plugin."""
+import orjson
+
+from core import Migration
+from core.db import utcnow
+
+LISTS = ("main", "follow_up", "graveyard", "longshot")
+
+
+def _tables(db):
+    db.execute("""CREATE TABLE automation_rules (
+        id INTEGER PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,
+        config TEXT NOT NULL DEFAULT '{}', enabled INTEGER NOT NULL DEFAULT 1,
+        position INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL, created_by INTEGER, updated_at TEXT NOT NULL,
+        updated_by INTEGER, deleted_at TEXT)""")
+    db.execute("""CREATE TABLE automation_runs (
+        id INTEGER PRIMARY KEY, trigger TEXT NOT NULL, started_at TEXT NOT NULL,
+        finished_at TEXT, results TEXT NOT NULL DEFAULT '[]', changed INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0)""")
+    db.execute("""CREATE TABLE list_memberships (
+        id INTEGER PRIMARY KEY, investor_id INTEGER NOT NULL REFERENCES fundraising_investors(id),
+        list TEXT NOT NULL, rule_id INTEGER REFERENCES automation_rules(id),
+        added_at TEXT NOT NULL, removed_at TEXT)""")
+    db.execute("CREATE UNIQUE INDEX memberships_current ON list_memberships(list, investor_id)"
+               " WHERE removed_at IS NULL")
+    db.execute("CREATE INDEX memberships_investor ON list_memberships(investor_id)")
+    db.execute("""CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY, title TEXT NOT NULL, notes TEXT NOT NULL DEFAULT '',
+        due_date TEXT, assignee_id INTEGER REFERENCES users(id),
+        investor_id INTEGER REFERENCES fundraising_investors(id),
+        contact_id INTEGER REFERENCES fundraising_contacts(id),
+        done INTEGER NOT NULL DEFAULT 0, done_at TEXT, reminded_for TEXT,
+        version INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, created_by INTEGER,
+        updated_at TEXT NOT NULL, updated_by INTEGER, deleted_at TEXT)""")
+    db.execute("CREATE INDEX tasks_due ON tasks(done, due_date)")
+
+
+def _builtin_rules(db):
+    fields = {row[0]: row[1] for row in db.execute(
+        "SELECT builtin, id FROM fundraising_fields WHERE table_name = 'investors' "
+        "AND builtin IS NOT NULL")}
+    now = utcnow()
+    rules = [
+        ("last_contact_older", "Follow up after 30 days without contact",
+         {"field": fields["last_contact"], "days": 30, "list": "follow_up"}),
+        ("stage_in", "Passed and declined go to the graveyard",
+         {"field": fields["stage"], "stages": ["Passed", "Declined"], "list": "graveyard"}),
+        ("amount_below", "Small checks are longshots",
+         {"field": fields["check_size"], "threshold": 100_000, "list": "longshot"}),
+        ("main_list", "Everyone else is on the main list", {}),
+        ("task_overdue", "Remind the assignee of overdue tasks", {}),
+    ]
+    for position, (rule_type, name, config) in enumerate(rules):
+        db.execute("INSERT INTO automation_rules (type, name, config, enabled, position, "
+                   "created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)",
+                   [rule_type, name, orjson.dumps(config).decode(), position, now, now])
+
+
+MIGRATIONS = [
+    Migration(1, "rules, runs, list memberships and tasks", _tables),
+    Migration(2, "built-in rules", _builtin_rules),
+]

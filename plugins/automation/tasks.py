@@ -1,0 +1,99 @@
+"""Tasks and reminders tied to an investor or a contact."""
+from datetime import date
+
+from core import audit
+from core.db import utcnow
+from core.errors import not_found, unprocessable
+from plugins.fundraising.versioning import version_conflict
+
+PLUGIN = "automation"
+COLUMNS = ("id", "version", "title", "notes", "due_date", "assignee_id", "investor_id",
+           "contact_id", "done", "done_at", "reminded_for", "created_at", "created_by",
+           "updated_at", "updated_by")
+
+
+def task_json(row) -> dict:
+    out = {k: row[k] for k in COLUMNS}
+    out["done"] = bool(out["done"])
+    return out
+
+
+def _check_links(db, values):
+    for key, table in (("investor_id", "fundraising_investors"),
+                       ("contact_id", "fundraising_contacts"), ("assignee_id", "users")):
+        value = values.get(key)
+        if value is None:
+            continue
+        live = "" if table == "users" else " AND deleted_at IS NULL"
+        if not db.execute(f"SELECT 1 FROM {table} WHERE id = ?{live}", [value]).fetchone():
+            raise unprocessable(f"{key}: no such record", field=key)
+
+
+def list_tasks(db, status="open", assignee_id=None, investor_id=None, due=None, today=None,
+               limit=100, offset=0) -> dict:
+    today = (today or date.today()).isoformat()
+    where, params = ["deleted_at IS NULL"], []
+    if status != "all":
+        where.append("done = ?")
+        params.append(1 if status == "done" else 0)
+    for column, value in (("assignee_id", assignee_id), ("investor_id", investor_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if due == "overdue":
+        where.append("due_date < ?")
+        params.append(today)
+    elif due == "today":
+        where.append("due_date = ?")
+        params.append(today)
+    cond = " AND ".join(where)
+    total = db.execute(f"SELECT count(*) FROM tasks WHERE {cond}", params).fetchone()[0]
+    rows = db.query(f"SELECT * FROM tasks WHERE {cond} ORDER BY due_date IS NULL, due_date, id "
+                    "LIMIT ? OFFSET ?", [*params, limit, offset])
+    return {"tasks": [task_json(r) for r in rows], "total": total}
+
+
+def create_task(db, values: dict, actor_id) -> dict:
+    if not values.get("investor_id") and not values.get("contact_id"):
+        raise unprocessable("A task belongs to an investor or a contact", field="investor_id")
+    _check_links(db, values)
+    now = utcnow()
+    task_id = db.table("tasks").insert({
+        **values, "done": 0, "version": 1, "created_at": now, "created_by": actor_id,
+        "updated_at": now, "updated_by": actor_id}).last_pk
+    audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="tasks", row_id=task_id,
+                        action="create", after=values,
+                        summary=f"Task '{values['title']}' created")
+    return task_json(next(db.query("SELECT * FROM tasks WHERE id = ?", [task_id])))
+
+
+def update_task(db, task_id, changes: dict, actor_id) -> dict:
+    rows = list(db.query("SELECT * FROM tasks WHERE id = ? AND deleted_at IS NULL", [task_id]))
+    if not rows:
+        raise not_found("No such task")
+    row = rows[0]
+    expected = changes.pop("expected_version", None)
+    if expected is not None and expected != row["version"]:
+        raise version_conflict(db, row, "task")
+    _check_links(db, changes)
+    if "done" in changes:
+        changes["done"] = int(changes["done"])
+        changes["done_at"] = utcnow() if changes["done"] else None
+    changes = {k: v for k, v in changes.items() if row[k] != v}
+    if not changes:
+        return task_json(row)
+    db.table("tasks").update(task_id, {**changes, "version": row["version"] + 1,
+                                       "updated_at": utcnow(), "updated_by": actor_id})
+    summary = f"Task '{changes.get('title', row['title'])}' " + (
+        "done" if changes.get("done") else "changed")
+    audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="tasks", row_id=task_id,
+                        action="update", before={k: row[k] for k in changes}, after=changes,
+                        summary=summary)
+    return task_json(next(db.query("SELECT * FROM tasks WHERE id = ?", [task_id])))
+
+
+def due_tasks(db, today: date, limit=200) -> list[dict]:
+    """Open tasks due today or overdue, most overdue first."""
+    rows = db.query("SELECT * FROM tasks WHERE deleted_at IS NULL AND done = 0 AND "
+                    "due_date <= ? ORDER BY due_date, id LIMIT ?", [today.isoformat(), limit])
+    return [task_json(r) for r in rows]
