@@ -14,6 +14,7 @@ DEFAULT_PLUGINS = {
     "fundraising": "plugins.fundraising.plugin",
     "smtp": "plugins.smtp.plugin",
     "automation": "plugins.automation.plugin",
+    "gmail": "plugins.gmail.plugin",
 }
 
 

@@ -1,0 +1,57 @@
+"""Who a message is between: addresses folded, the fund's own mail and blocked domains skipped,
+and the investor contacts it involves."""
+from email.utils import getaddresses
+
+
+def fold(address: str) -> str:
+    """Lower case, with a +tag dropped from the local part (jo+deals@x.com is jo@x.com)."""
+    address = address.strip().lower()
+    local, _, domain = address.partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}" if domain else address
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2]
+
+
+def addresses(*header_values) -> list[str]:
+    found = []
+    for _name, address in getaddresses([v for v in header_values if v]):
+        if "@" in address:
+            folded = fold(address)
+            if folded not in found:
+                found.append(folded)
+    return found
+
+
+class ContactIndex:
+    """Live contacts of live investors by folded email."""
+
+    def __init__(self, db):
+        self.by_email = {}
+        rows = db.execute(
+            "SELECT c.id, c.investor_id, c.email FROM fundraising_contacts c "
+            "LEFT JOIN fundraising_investors i ON i.id = c.investor_id "
+            "WHERE c.deleted_at IS NULL AND c.email IS NOT NULL AND c.email != '' "
+            "AND (c.investor_id IS NULL OR i.deleted_at IS NULL) ORDER BY c.id")
+        for contact_id, investor_id, email in rows:
+            self.by_email.setdefault(fold(email), (contact_id, investor_id))
+
+    def match(self, participants: list[str]) -> list[tuple[str, int, int | None]]:
+        return [(a, *self.by_email[a]) for a in participants if a in self.by_email]
+
+
+def fund_domains(db, configured) -> set[str]:
+    """CRM_FUND_DOMAINS, else the domains of the CRM users' emails."""
+    if configured:
+        return set(configured)
+    return {domain_of(r[0]).lower() for r in db.execute("SELECT email FROM users")}
+
+
+def skip_reason(participants, internal: set, blocked: set) -> str | None:
+    domains = {domain_of(a) for a in participants}
+    if domains & blocked:
+        return "blocked"
+    if domains and domains <= internal:
+        return "internal"
+    return None

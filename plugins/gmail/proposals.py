@@ -1,0 +1,83 @@
+"""Deciding proposals: approval stores email activity and moves Last Contact forward."""
+import orjson
+
+from core import audit
+from core.db import utcnow
+from core.errors import conflict, not_found
+from plugins.fundraising.records import RecordStore
+
+COLUMNS = ("id", "user_id", "message_id", "thread_id", "direction", "from_address", "subject",
+           "excerpt", "sent_at", "investor_id", "contact_id", "status", "decided_by",
+           "decided_at", "created_at")
+
+
+def proposal_json(row) -> dict:
+    out = {k: row[k] for k in COLUMNS}
+    out["to_addresses"] = orjson.loads(row["to_addresses"])
+    out["matched"] = orjson.loads(row["matched"])
+    return out
+
+
+def visible(user) -> tuple[str, list]:
+    """Members see their own proposals; admins see everyone's."""
+    if user["role"] == "admin":
+        return "1", []
+    return "user_id = ?", [user["id"]]
+
+
+def list_proposals(db, user, status="pending", limit=100, offset=0) -> dict:
+    cond, params = visible(user)
+    where = f"deleted_at IS NULL AND {cond}" + (" AND status = ?" if status != "all" else "")
+    if status != "all":
+        params = [*params, status]
+    total = db.execute(f"SELECT count(*) FROM gmail_proposals WHERE {where}",
+                       params).fetchone()[0]
+    rows = db.query(f"SELECT * FROM gmail_proposals WHERE {where} ORDER BY sent_at DESC, id "
+                    "LIMIT ? OFFSET ?", [*params, limit, offset])
+    return {"proposals": [proposal_json(r) for r in rows], "total": total}
+
+
+def _proposal(db, proposal_id, user):
+    cond, params = visible(user)
+    rows = list(db.query(f"SELECT * FROM gmail_proposals WHERE id = ? AND deleted_at IS NULL "
+                         f"AND {cond}", [proposal_id, *params]))
+    if not rows:
+        raise not_found("No such proposal")
+    return rows[0]
+
+
+def _move_last_contact(db, investor_id, sent_at, actor_id):
+    if investor_id is None:
+        return
+    store = RecordStore(db, "investors")
+    row = db.execute("SELECT last_contact, deleted_at FROM fundraising_investors WHERE id = ?",
+                     [investor_id]).fetchone()
+    day = sent_at[:10]
+    if row and row[1] is None and (row[0] is None or row[0] < day):
+        store.update(investor_id, None, None, {"Last Contact": day}, actor_id)
+
+
+def decide(db, proposal_id, user, approve: bool) -> dict:
+    row = _proposal(db, proposal_id, user)
+    if row["status"] != "pending":
+        raise conflict(f"This proposal is already {row['status']}", code="already_decided")
+    now = utcnow()
+    status = "approved" if approve else "rejected"
+    db.execute("UPDATE gmail_proposals SET status = ?, decided_by = ?, decided_at = ? "
+               "WHERE id = ?", [status, user["id"], now, proposal_id])
+    if approve:
+        activity_id = db.execute(
+            "INSERT OR IGNORE INTO email_activity (user_id, investor_id, contact_id, message_id, "
+            "thread_id, direction, subject, excerpt, sent_at, proposal_id, created_at, "
+            "created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [row["user_id"], row["investor_id"], row["contact_id"], row["message_id"],
+             row["thread_id"], row["direction"], row["subject"], row["excerpt"],
+             row["sent_at"], proposal_id, now, user["id"]]).lastrowid
+        audit.record_change(db, actor_id=user["id"], plugin="gmail", table="email_activity",
+                            row_id=activity_id, action="create",
+                            after={"subject": row["subject"], "investor_id": row["investor_id"],
+                                   "direction": row["direction"], "sent_at": row["sent_at"]},
+                            summary=f"Email '{row['subject'] or '(no subject)'}' recorded")
+        _move_last_contact(db, row["investor_id"], row["sent_at"], user["id"])
+    return proposal_json(next(db.query("SELECT * FROM gmail_proposals WHERE id = ?",
+                                       [proposal_id])))

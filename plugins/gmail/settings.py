@@ -1,0 +1,37 @@
+"""GMAIL_* settings; the service account key lives in CRM_SECRETS_DIR/gmail/."""
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from core.settings import FileBackedSettings
+
+SCOPES = ["https://www.googleapis.com/auth/gmail.readonly",
+          "https://www.googleapis.com/auth/gmail.compose"]
+KEY_FILE = "service_account.json"
+
+
+def _domains(value):
+    if isinstance(value, str):
+        value = value.split(",")
+    return [d.strip().lower().lstrip("@") for d in value or [] if d and d.strip()]
+
+
+class GmailSettings(FileBackedSettings):
+    model_config = SettingsConfigDict(env_prefix="GMAIL_", extra="ignore", populate_by_name=True)
+    secrets_subdir: ClassVar[str] = "gmail"
+
+    api_endpoint: str | None = Field(None, description="Gmail API base URL (default Google's)")
+    first_window_days: int = Field(30, ge=1, le=3650)
+    share_level: Literal["full", "subject", "metadata"] = "full"
+    blocked_domains: Annotated[list[str], NoDecode] = []
+    fund_domains: Annotated[list[str] | None, NoDecode] = Field(
+        None, validation_alias=AliasChoices("crm_fund_domains", "fund_domains"))
+    max_messages_per_sync: int = Field(2000, ge=1)
+    excerpt_chars: int = Field(2000, ge=100, le=20000)
+    timeout: float = Field(30.0, gt=0, le=300)
+
+    @field_validator("blocked_domains", "fund_domains", mode="before")
+    @classmethod
+    def _split(cls, value):
+        return None if value is None else _domains(value)

@@ -1,0 +1,34 @@
+"""Migrations of the gmail plugin."""
+from core import Migration
+
+
+def _tables(db):
+    db.execute("""CREATE TABLE gmail_accounts (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id), enabled INTEGER NOT NULL DEFAULT 0,
+        address TEXT, history_id TEXT, last_sync_at TEXT, last_error TEXT, last_error_at TEXT,
+        messages_seen INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by INTEGER)""")
+    db.execute("""CREATE TABLE gmail_proposals (
+        id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+        message_id TEXT NOT NULL, thread_id TEXT, direction TEXT NOT NULL,
+        from_address TEXT, to_addresses TEXT NOT NULL DEFAULT '[]',
+        subject TEXT, excerpt TEXT, sent_at TEXT NOT NULL,
+        investor_id INTEGER REFERENCES fundraising_investors(id),
+        contact_id INTEGER REFERENCES fundraising_contacts(id),
+        matched TEXT NOT NULL DEFAULT '[]', status TEXT NOT NULL DEFAULT 'pending',
+        decided_by INTEGER, decided_at TEXT, created_at TEXT NOT NULL, deleted_at TEXT,
+        UNIQUE (user_id, message_id))""")
+    db.execute("CREATE INDEX proposals_status ON gmail_proposals(status, user_id)")
+    db.execute("""CREATE TABLE email_activity (
+        id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+        investor_id INTEGER REFERENCES fundraising_investors(id),
+        contact_id INTEGER REFERENCES fundraising_contacts(id),
+        message_id TEXT NOT NULL, thread_id TEXT, direction TEXT NOT NULL, subject TEXT,
+        excerpt TEXT, sent_at TEXT NOT NULL, proposal_id INTEGER REFERENCES gmail_proposals(id),
+        created_at TEXT NOT NULL, created_by INTEGER, deleted_at TEXT,
+        UNIQUE (user_id, message_id))""")
+    db.execute("CREATE INDEX email_activity_sent ON email_activity(sent_at)")
+    db.execute("CREATE INDEX email_activity_investor ON email_activity(investor_id, sent_at)")
+
+
+MIGRATIONS = [Migration(1, "accounts, proposals and email activity", _tables)]
