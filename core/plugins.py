@@ -15,6 +15,8 @@ DEFAULT_PLUGINS = {
     "smtp": "plugins.smtp.plugin",
     "automation": "plugins.automation.plugin",
     "gmail": "plugins.gmail.plugin",
+    "spark": "plugins.spark.plugin",
+    "digest": "plugins.digest.plugin",
 }
 
 
@@ -72,6 +74,8 @@ def make_plugin_manager(enabled=None, extra_plugins=None) -> pluggy.PluginManage
         if enabled is None or name in enabled:
             pm.register(load(), name=name)
     for name, plugin in pm.list_name_plugin():
+        if getattr(plugin, "hookspecs", None) is not None:
+            pm.add_hookspecs(plugin.hookspecs)  # a plugin's own hooks, for other plugins
         missing = [n for n in getattr(plugin, "requires", ()) if pm.get_plugin(n) is None]
         if missing:
             raise ValueError(f"plugin {name} needs {', '.join(missing)}: add it to CRM_PLUGINS")

@@ -51,3 +51,18 @@ def changes_committed(crm, changes):
             investors.add(int(change["row_id"]))
     if investors:
         run_rules(crm, "change", only_ids=investors)
+
+
+@hookimpl
+def digest_sections(crm, start, end, day):
+    from plugins.automation.activity import LABELS
+    from plugins.automation.tasks import due_tasks
+    tasks = [f"{t['title']} (due {t['due_date']})" for t in due_tasks(crm.db, day)]
+    moves = [f"{name} joined {LABELS.get(list_name, list_name)}" for name, list_name in
+             crm.db.execute(
+                 "SELECT i.name, m.list FROM list_memberships m JOIN fundraising_investors i "
+                 "ON i.id = m.investor_id WHERE m.added_at >= ? AND m.added_at < ? AND "
+                 "m.list != 'main' AND i.deleted_at IS NULL ORDER BY m.added_at",
+                 [start, end])]
+    return [{"title": "Tasks due and overdue", "items": tasks},
+            {"title": "List changes", "items": moves}]

@@ -64,3 +64,11 @@ def register_commands(cli):
 @hookimpl
 def register_security_checks(crm):
     return backup_security_checks(crm)
+
+
+@hookimpl
+def digest_sections(crm, start, end, day):
+    names = [r[0] for r in crm.db.execute(
+        "SELECT name FROM fundraising_investors WHERE deleted_at IS NULL AND created_at >= ? "
+        "AND created_at < ? ORDER BY created_at", [start, end])]
+    return [{"title": "New investors", "items": names}]

@@ -66,7 +66,11 @@ def send(settings: SmtpSettings, message: OutgoingEmail) -> DeliveryResult:
     """Deliver `message`; failures come back as a result whose error is for the log only."""
     if not settings.configured:
         return DeliveryResult(ok=False, transport="smtp", error="not_configured")
-    msg = build_message(settings, message)
+    try:
+        msg = build_message(settings, message)
+    except ValueError as exc:  # e.g. a line break in an address: never sent, never injected
+        log.warning("SMTP message refused before sending: %s", exc)
+        return DeliveryResult(ok=False, transport="smtp", error=f"bad_message: {exc}")
     try:
         with _connect(settings) as smtp:
             if settings.username:

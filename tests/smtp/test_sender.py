@@ -118,3 +118,11 @@ def test_server_echoing_the_password_is_redacted(smtp_server, certs, caplog):
     assert not result.ok
     assert PASSWORD not in result.error and "[redacted]" in result.error
     assert PASSWORD not in caplog.text and "[redacted]" in caplog.text
+
+
+def test_header_injection_is_refused_not_sent(smtp_server, certs):
+    inbox, port = smtp_server("starttls")
+    bad = OutgoingEmail(to=["ada@fund.example\nBcc: x@evil.example"], subject="s", text="t")
+    result = send(settings(port, "starttls", certs), bad)
+    assert not result.ok and result.error.startswith("bad_message")
+    assert inbox.messages == []

@@ -1,0 +1,82 @@
+"""The digest as an email: a text part and an escaped HTML part, readable on a phone."""
+from datetime import date, datetime, timezone
+from html import escape
+
+FOOT_MODEL = "Summaries were written by the fund's own model server; nothing left the fund."
+FOOT_FALLBACK = ("The fund's model server did not answer, so some summaries are the first "
+                 "sentences of the emails instead.")
+
+
+def subject(digest) -> str:
+    day = date.fromisoformat(digest["day"])
+    people, investors = digest["people_count"], digest["investor_count"]
+    return (f"CRM digest — {day:%a} {day.day} {day:%b %Y} — {people} "
+            f"{'person' if people == 1 else 'people'}, {investors} "
+            f"{'investor' if investors == 1 else 'investors'}")
+
+
+def _local_time(sent_at, zone):
+    moment = datetime.strptime(sent_at[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def _counts(messages):
+    out = sum(1 for m in messages if m["direction"] == "out")
+    return f"{len(messages)} email{'s' if len(messages) != 1 else ''}: {out} sent, " \
+           f"{len(messages) - out} received"
+
+
+def text(digest, zone) -> str:
+    day = date.fromisoformat(digest["day"])
+    lines = [f"CRM digest for {day:%A} {day.day} {day:%B %Y} ({digest['tz']})", ""]
+    if not digest["people"]:
+        lines.append("No email with investors was recorded that day.")
+    for person in digest["people"]:
+        lines.append(f"{person['user']} — {len(person['investors'])} investor(s)")
+        for group in person["investors"]:
+            lines.append(f"  {group['investor']} ({_counts(group['messages'])})")
+            lines.append(f"    {group['summary']}")
+            for m in group["messages"]:
+                arrow = "→" if m["direction"] == "out" else "←"
+                lines.append(f"    {_local_time(m['sent_at'], zone)} {arrow} "
+                             f"{m['contact'] or m['contact_email'] or ''}: "
+                             f"{m['subject'] or '(no subject)'}")
+        lines.append("")
+    for section in digest["sections"]:
+        lines.append(section["title"])
+        lines += [f"  • {item}" for item in section["items"]]
+        lines.append("")
+    lines.append(FOOT_FALLBACK if digest["fallback"] else FOOT_MODEL)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def html(digest, zone) -> str:
+    day = date.fromisoformat(digest["day"])
+    e = escape
+    parts = ['<div style="font-family:-apple-system,Segoe UI,Roboto,sans-serif;max-width:640px;'
+             'margin:0 auto;color:#1f2328;line-height:1.45">',
+             f'<h2 style="font-size:20px;margin:0 0 4px">CRM digest</h2><p style="color:#57606a;'
+             f'margin:0 0 16px">{day:%A} {day.day} {day:%B %Y} ({e(digest["tz"])})</p>']
+    if not digest["people"]:
+        parts.append("<p>No email with investors was recorded that day.</p>")
+    for person in digest["people"]:
+        parts.append(f'<h3 style="font-size:17px;border-bottom:1px solid #d0d7de;'
+                     f'padding-bottom:4px">{e(person["user"])}</h3>')
+        for group in person["investors"]:
+            parts.append(f'<div style="margin:0 0 14px"><b>{e(group["investor"])}</b> '
+                         f'<span style="color:#57606a">({e(_counts(group["messages"]))})</span>'
+                         f'<p style="margin:4px 0">{e(group["summary"])}</p><ul style="margin:0;'
+                         f'padding-left:18px;color:#57606a;font-size:14px">')
+            for m in group["messages"]:
+                arrow = "→" if m["direction"] == "out" else "←"
+                who = m["contact"] or m["contact_email"] or ""
+                parts.append(f'<li>{_local_time(m["sent_at"], zone)} {arrow} {e(who)}: '
+                             f'{e(m["subject"] or "(no subject)")}</li>')
+            parts.append("</ul></div>")
+    for section in digest["sections"]:
+        parts.append(f'<h3 style="font-size:17px">{e(section["title"])}</h3><ul>')
+        parts += [f"<li>{e(item)}</li>" for item in section["items"]]
+        parts.append("</ul>")
+    foot = FOOT_FALLBACK if digest["fallback"] else FOOT_MODEL
+    parts.append(f'<p style="color:#57606a;font-size:13px;margin-top:24px">{e(foot)}</p></div>')
+    return "".join(parts)

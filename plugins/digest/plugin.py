@@ -1,0 +1,33 @@
+"""Hook implementations of the digest plugin.
+
+The digest is the one automated email: an internal report to the fund's own admins. It never
+writes to an investor, so the rule that investor email is only ever drafted still holds."""
+from core import ScheduledTask, hookimpl
+from plugins.digest import hookspecs  # noqa: F401  (added to the plugin manager by the core)
+from plugins.digest.cli import register
+from plugins.digest.resources import PreviewResource, RunsResource
+from plugins.digest.send import tick
+from plugins.digest.tables import MIGRATIONS
+
+requires = ("gmail",)
+
+
+@hookimpl
+def register_migrations():
+    return MIGRATIONS
+
+
+@hookimpl
+def register_routes(crm):
+    return [("/api/admin/digest/preview", PreviewResource(crm)),
+            ("/api/admin/digest/runs", RunsResource(crm))]
+
+
+@hookimpl
+def register_scheduled_tasks(crm):
+    return [ScheduledTask("digest.send", lambda s: s.every(1).minutes, lambda: tick(crm))]
+
+
+@hookimpl
+def register_commands(cli):
+    register(cli)

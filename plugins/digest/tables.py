@@ -1,0 +1,19 @@
+"""The digest ledger: one row per local day, one per (day, admin) delivery."""
+from core import Migration
+
+
+def _tables(db):
+    db.execute("""CREATE TABLE digest_runs (
+        day TEXT PRIMARY KEY, status TEXT NOT NULL CHECK (status IN
+        ('pending', 'sent', 'failed', 'skipped')), attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT, people INTEGER NOT NULL DEFAULT 0, investors INTEGER NOT NULL DEFAULT 0,
+        model_calls INTEGER NOT NULL DEFAULT 0, fallback INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, next_attempt_at TEXT,
+        sent_at TEXT)""")
+    db.execute("""CREATE TABLE digest_deliveries (
+        day TEXT NOT NULL REFERENCES digest_runs(day), user_id INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+        message_id TEXT, error TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (day, user_id))""")
+
+
+MIGRATIONS = [Migration(1, "digest ledger", _tables)]

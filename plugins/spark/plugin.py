@@ -1,0 +1,41 @@
+"""Hook implementations of the spark plugin."""
+import logging
+
+from core import SecurityCheck, hookimpl
+from plugins.spark.client import SparkRefused, SparkSettings, chat, check_endpoint
+
+log = logging.getLogger(__name__)
+
+
+def settings_for(crm) -> SparkSettings:
+    return SparkSettings.load(crm.settings.secrets_dir)
+
+
+@hookimpl(trylast=True)
+def summarize_text(crm, text, instructions):
+    settings = settings_for(crm)
+    if not settings.base_url:
+        return None
+    try:
+        return chat(settings, instructions, text)
+    except SparkRefused as exc:
+        log.warning("Spark refused: %s", exc)
+    except Exception as exc:  # down, slow or garbled: the caller falls back
+        log.warning("Spark did not answer (%s); using the built-in summary",
+                    type(exc).__name__)
+    return None
+
+
+@hookimpl
+def register_security_checks(crm):
+    def local_model():
+        settings = settings_for(crm)
+        if not settings.base_url:
+            return True, "no model server configured (digests use extracts)"
+        try:
+            check_endpoint(settings)
+        except SparkRefused as exc:
+            return False, str(exc)
+        return True, "the model server is on the fund's own network"
+    return [SecurityCheck("spark_local", "Digest summaries stay on the fund's own network",
+                          local_model)]
