@@ -15,7 +15,7 @@ class LoginResource:
         self.crm, self.accounts = crm, accounts
 
     @operation("Log in with email and password", body=models.LoginBody,
-               response=models.Session, public=True, extra=LOGIN_LIMITED)
+               response=models.Session, public=True, errors=(401,), extra=LOGIN_LIMITED)
     def on_post(self, req, resp):
         body = req.context.body
         token, user = self.accounts.login(body.email, body.password)

@@ -69,6 +69,11 @@ def handle_media_error(req, resp, ex, params):
     raise bad_request("The request body is not valid JSON", code="malformed_json")
 
 
+def handle_overflow(req, resp, ex, params):
+    # SQLite integers are 64-bit; a larger number in a body or query is the caller's error
+    raise unprocessable("A number in the request is too large", code="number_too_large")
+
+
 def handle_unexpected(req, resp, ex, params):
     if isinstance(ex, falcon.HTTPError):
         raise ex
@@ -84,3 +89,4 @@ def install(app: falcon.App):
     app.set_error_serializer(serialize_error)
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(falcon.MediaMalformedError, handle_media_error)
+    app.add_error_handler(OverflowError, handle_overflow)

@@ -49,7 +49,7 @@ class Operation:
     public: bool = False
     admin: bool = False
     errors: tuple[int, ...] = ()
-    content_type: str | None = None
+    content_type: str | tuple[str, ...] | None = None
     parse_body: bool = True  # False: the method reads the body itself (other content types)
     extra: dict = field(default_factory=dict)
 
@@ -176,9 +176,12 @@ def build_spec(routes, title="Venture CRM", version="0") -> dict:
         if op.response is not None:
             ok["content"] = _json({"$ref": f"#/components/schemas/{op.response.__name__}"})
         elif op.content_type:
-            ok["content"] = {op.content_type: {}}
+            types = (op.content_type,) if isinstance(op.content_type, str) else op.content_type
+            ok["content"] = {t: {} for t in types}
         responses = {str(op.status): ok}
         codes = set(op.errors) | {429}
+        if _PARAM.search(template):
+            codes |= {404}
         if op.body is not None or op.query is not None:
             codes |= {400, 422}
         if not op.public:

@@ -51,7 +51,8 @@ class PreviewResource:
         self.crm = crm
 
     @operation("The digest of a local day as it would be sent (json, text or html)",
-               query=PreviewQuery, admin=True, content_type="application/json")
+               query=PreviewQuery, admin=True,
+               content_type=("application/json", "text/plain", "text/html"))
     def on_get(self, req, resp):
         q = req.context.query
         result = preview(self.crm, q.date, q.summarize)
@@ -59,7 +60,7 @@ class PreviewResource:
             resp.data = orjson.dumps(result, default=str)
             resp.content_type = falcon.MEDIA_JSON
         elif q.format == "text":
-            resp.content_type, resp.text = "text/plain; charset=utf-8", result["text"]
+            resp.content_type, resp.text = "text/plain", result["text"]
         else:
             resp.content_type, resp.text = falcon.MEDIA_HTML, result["html"]
 
