@@ -3,13 +3,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
+WEBAPP := plugins/webapp
+VENDOR := $(WEBAPP)/static/vendor
+TABULATOR := $(WEBAPP)/node_modules/tabulator-tables/dist
 
-.PHONY: install run test bench clean
+.PHONY: install run test startos-check browsers bench clean
 
-$(STAMP): setup.cfg pyproject.toml
+# The web app's JavaScript (Tabulator) comes from npm with a lock file; without Node.js 20
+# the server still runs and / says the web assets are missing.
+$(STAMP): setup.cfg pyproject.toml $(WEBAPP)/package.json $(WEBAPP)/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	@if command -v npm >/dev/null; then \
+		(cd $(WEBAPP) && npm ci --no-audit --no-fund --loglevel=error) && \
+		mkdir -p $(VENDOR) && \
+		cp $(TABULATOR)/js/tabulator_esm.min.js $(TABULATOR)/css/tabulator.min.css $(VENDOR)/; \
+	else \
+		echo "Node.js not found: the web app's assets are not installed (the API works)"; \
+	fi
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -17,8 +29,19 @@ install: $(STAMP)
 run: install
 	$(BIN)/crm serve
 
-test: install
+# Browser tests drive Debian's chromium (/usr/bin/chromium); no browser downloads.
+browsers:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+# The StartOS package is typechecked first, only where Node.js is installed.
+test: install browsers
+	@if command -v node >/dev/null 2>&1; then $(MAKE) --no-print-directory startos-check; \
+	else echo "node not found: skipping startos-check"; fi
 	$(BIN)/pytest -q
+
+# Install the StartOS package's locked dependencies and typecheck it.
+startos-check:
+	cd startos && npm ci --no-audit --no-fund --loglevel=error && npx tsc --noEmit
 
 # The bench extra (datasette, the comparison server) is installed only where benchmarks run.
 $(BENCH_STAMP): $(STAMP) setup.cfg pyproject.toml
@@ -29,4 +52,4 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info $(WEBAPP)/node_modules $(VENDOR)

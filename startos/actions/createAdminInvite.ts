@@ -1,0 +1,79 @@
+import { T } from '@start9labs/start-sdk'
+import { crmEnv, crmMounts, crmUser, hostId, uiInterfaceId, uiPort } from '../crm'
+import { sdk } from '../sdk'
+
+const usersExist = 'Users exist already'
+
+/** The UI's addresses a browser can reach (no loopback, link-local or bridge). */
+async function uiAddresses(effects: T.Effects) {
+  const host = await sdk.host.getOwn(effects, hostId).once()
+  const ui = host?.bindings[uiPort]?.interfaces[uiInterfaceId]
+  return ui ? ui.addressInfo.nonLocal.format('urlstring') : []
+}
+
+export const createAdminInvite = sdk.Action.withoutInput(
+  'create-admin-invite',
+
+  async () => ({
+    name: 'Create Admin Invite',
+    description:
+      'A one-time link that creates the first admin account. Works only while the CRM has no users; each new link replaces the previous one.',
+    warning: null,
+    allowedStatuses: 'only-running',
+    group: 'Accounts',
+    visibility: 'enabled',
+  }),
+
+  async ({ effects }) => {
+    // `crm users setup-link` in a container of the same image, volume and settings as the daemon.
+    const run = await sdk.SubContainer.withTemp(
+      effects,
+      { imageId: 'main' },
+      crmMounts,
+      'setup-link',
+      (sub) => sub.exec(['crm', 'users', 'setup-link'], { env: crmEnv, user: crmUser.name }),
+    )
+    const stdout = run.stdout.toString().trim()
+    const stderr = run.stderr.toString().trim()
+    if (run.exitCode !== 0) {
+      if (stderr.includes(usersExist)) {
+        return {
+          version: '1',
+          title: 'An admin exists already',
+          message:
+            'The CRM has users, so there is no first-admin link. An admin invites people from the CRM itself.',
+          result: null,
+        }
+      }
+      throw new Error(`crm users setup-link failed: ${stderr || `exit ${run.exitCode}`}`)
+    }
+
+    // The CLI prints http://HOST:PORT/setup#token=...; the token is what matters.
+    const token = stdout.split('#token=')[1]?.split(/\s/)[0]
+    if (!token) throw new Error('crm users setup-link printed no link')
+    const fragment = `/setup#token=${token}`
+    const addresses = await uiAddresses(effects)
+    const links = addresses.length
+      ? addresses.map((address) => ({ name: address, value: address.replace(/\/$/, '') + fragment }))
+      : [{ name: 'Path on any of the Web UI addresses', value: fragment }]
+
+    return {
+      version: '1',
+      title: 'First admin invite',
+      message:
+        'Open one of these links to create the first admin account. The link works once and expires after CRM_INVITE_HOURS (72 hours by default). Keep it private.',
+      result: {
+        type: 'group',
+        value: links.map(({ name, value }) => ({
+          type: 'single',
+          name,
+          description: null,
+          value,
+          copyable: true,
+          qr: false,
+          masked: true,
+        })),
+      },
+    }
+  },
+)
