@@ -17,6 +17,7 @@ DEFAULT_PLUGINS = {
     "gmail": "plugins.gmail.plugin",
     "spark": "plugins.spark.plugin",
     "digest": "plugins.digest.plugin",
+    "webapp": "plugins.webapp.plugin",
 }
 
 

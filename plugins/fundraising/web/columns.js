@@ -1,0 +1,155 @@
+// Fields as Tabulator columns: keys, formatters, editors, and cell values to API values.
+import { formatDate, h } from "/assets/ui.js";
+
+export const TABLES = {
+  investors: "Investors", contacts: "Contacts", funds: "Funds", commitments: "Commitments",
+};
+const NUMERIC = new Set(["number", "currency", "percent"]);
+
+/** The Tabulator field key of a field: "name" for the primary field, else f<id>. */
+export function columnKey(field) {
+  return field.builtin === "name" ? "name" : `f${field.id}`;
+}
+
+/** A record from the API as a grid row. */
+export function toRow(record, fields) {
+  const row = { id: record.id, version: record.version, name: record.name };
+  for (const field of fields) {
+    if (field.builtin !== "name") row[columnKey(field)] = record.fields[field.name] ?? null;
+  }
+  return row;
+}
+
+/** The value to send for what an editor produced ("" and empty lists clear the field). */
+export function toApiValue(field, value) {
+  if (value === "" || value === undefined || (Array.isArray(value) && !value.length)) return null;
+  if (value === null) return null;
+  if (NUMERIC.has(field.type)) {
+    const number = Number(String(value).replace(/[^0-9.eE+-]/g, ""));
+    return Number.isFinite(number) ? number : null;
+  }
+  if (field.type === "checkbox") return value === true || value === "true";
+  if (field.type === "link" || field.type === "user") {
+    if (Array.isArray(value)) return value.map(Number);
+    return field.options.multiple ? [Number(value)] : Number(value);
+  }
+  return value;
+}
+
+export function sameValue(a, b) {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+function money(value, symbol) {
+  if (value === null || value === undefined || value === "") return "";
+  const abs = Math.abs(value);
+  const text = abs >= 1e6 ? `${(value / 1e6).toFixed(abs >= 1e8 ? 0 : 1)}M`
+    : abs >= 1e3 ? `${Math.round(value / 1e3)}K` : String(value);
+  return `${symbol || "$"}${text}`;
+}
+
+/** A value as text for people (grid cells, the record panel). */
+export function displayValue(field, value, lookups) {
+  if (value === null || value === undefined || value === "") return "";
+  switch (field.type) {
+    case "currency": return money(value, field.options.symbol);
+    case "percent": return `${value}%`;
+    case "number": return Number(value).toLocaleString(undefined, { maximumFractionDigits: field.options.precision ?? 4 });
+    case "date": return formatDate(value);
+    case "checkbox": return value ? "✓" : "";
+    case "multi_select": return [].concat(value).join(", ");
+    case "link": {
+      const names = lookups.records[field.options.table] || new Map();
+      return [].concat(value).map((id) => names.get(id) || `#${id}`).join(", ");
+    }
+    case "user": return lookups.users.get(value) || `User ${value}`;
+    case "formula": {
+      const type = { number: "number", date: "date", boolean: "checkbox" }[field.options.result_type];
+      return type ? displayValue({ ...field, type }, value, lookups) : String(value);
+    }
+    default: return String(value);
+  }
+}
+
+function choiceValues(field, lookups) {
+  if (field.type === "link") {
+    const names = lookups.records[field.options.table] || new Map();
+    return [...names].map(([value, label]) => ({ label, value }))
+      .sort((a, b) => a.label.localeCompare(b.label));
+  }
+  if (field.type === "user") return [...lookups.users].map(([value, label]) => ({ label, value }));
+  return field.options.choices || [];
+}
+
+function editorFor(field, lookups) {
+  switch (field.type) {
+    case "text": case "email": case "url": case "phone": return { editor: "input" };
+    case "long_text": return { editor: "textarea" };
+    case "number": case "currency": case "percent":
+      return { editor: "number", editorParams: { selectContents: true } };
+    case "date": return { editor: "date" };
+    case "checkbox": return { editor: "tickCross", editorParams: { tristate: false } };
+    case "single_select": case "multi_select": case "link": case "user":
+      return {
+        editor: "list",
+        editorParams: {
+          values: choiceValues(field, lookups), autocomplete: true, clearable: true,
+          listOnEmpty: true, freetext: false,
+          multiselect: field.type === "multi_select" || (field.type === "link" && field.options.multiple !== false),
+        },
+      };
+    default: return { editor: false }; // formula: computed
+  }
+}
+
+/** Tabulator column definitions for the fields, shaped by a view's order, pins, hides and widths. */
+export function buildColumns(fields, config, lookups, { onExpand, headerMenu }) {
+  const order = config.order || [];
+  const rank = (f) => { const i = order.indexOf(f.id); return i === -1 ? 1000 + f.position : i; };
+  const sorted = [...fields].sort((a, b) => rank(a) - rank(b));
+  const columns = [{
+    title: "", field: "_open", width: 36, frozen: true, headerSort: false, resizable: false,
+    hozAlign: "center", cssClass: "expand-cell", editor: false,
+    formatter: () => "⤢", cellClick: (_e, cell) => onExpand(cell.getRow().getData()),
+  }];
+  for (const field of sorted) {
+    const width = (config.widths || {})[String(field.id)];
+    columns.push({
+      title: field.name, field: columnKey(field), headerSort: false,
+      frozen: (config.pinned || []).includes(field.id) || field.builtin === "name",
+      visible: !(config.hidden || []).includes(field.id),
+      width: width || (field.builtin === "name" ? 220 : undefined), minWidth: 60,
+      hozAlign: NUMERIC.has(field.type) ? "right" : "left",
+      headerMenu: headerMenu(field),
+      formatter: (cell) => displayValue(field, cell.getValue(), lookups),
+      ...editorFor(field, lookups),
+    });
+  }
+  return columns;
+}
+
+/** Names for link and user cells: {records: {table: Map(id -> name)}, users: Map(id -> name)}. */
+export async function loadLookups(api, fields, user) {
+  const lookups = { records: {}, users: new Map([[user.id, user.name]]) };
+  const tables = new Set(fields.filter((f) => f.type === "link").map((f) => f.options.table));
+  await Promise.all([...tables].map(async (table) => {
+    const names = new Map();
+    for (let offset = 0; ; offset += 1000) {
+      const page = await api.get(`/api/fundraising/${table}`, { limit: 1000, offset });
+      for (const r of page.records) names.set(r.id, r.name);
+      if (offset + 1000 >= page.total) break;
+    }
+    lookups.records[table] = names;
+  }));
+  if (fields.some((f) => f.type === "user")) {
+    try {
+      const { users } = await api.get("/api/admin/users");
+      for (const u of users) lookups.users.set(u.id, u.name);
+    } catch { /* members cannot list users; owners show as "User <id>" */ }
+  }
+  return lookups;
+}
+
+export function emptyNote(text) {
+  return h("p", { class: "muted" }, text);
+}

@@ -1,0 +1,340 @@
+// The grid pages (#/grid/<table>): Tabulator over the records API, paged, filtered and sorted
+// on the server, edited inline with autosave.
+import { registerPage } from "/assets/app.js";
+import { formatDate, h } from "/assets/ui.js";
+import { TabulatorFull as Tabulator } from "/assets/vendor/tabulator_esm.min.js";
+import { buildColumns, columnKey, loadLookups, sameValue, TABLES, toApiValue, toRow } from "./columns.js";
+import { RecordSaver } from "./saving.js";
+import { archivedPanel, openRecord } from "./record.js";
+import { columnsPanel, emptyConfig, filterPanel, isEmptyGroup, sortPanel, viewBar } from "./views.js";
+import { fieldsPanel } from "./fields.js";
+
+const PAGE_SIZE = 100;
+
+export class GridPage {
+  constructor(container, ctx, table) {
+    Object.assign(this, { container, ctx, table, api: ctx.api });
+    this.offset = 0;
+    this.total = 0;
+    this.viewId = null;
+    this.config = emptyConfig();
+    this.dirty = false;
+    this.openPanel = null;
+  }
+
+  async start() {
+    const [{ fields }, { views }] = await Promise.all([
+      this.api.get("/api/fundraising/fields", { table: this.table }),
+      this.api.get("/api/fundraising/views"),
+    ]);
+    this.fields = fields.sort((a, b) => a.position - b.position);
+    this.views = views.filter((v) => v.table === this.table);
+    this.lookups = await loadLookups(this.api, this.fields, this.ctx.user);
+    const remembered = Number(localStorage.getItem(this.viewKey()));
+    const view = this.views.find((v) => v.id === remembered);
+    if (view) this.useView(view);
+    this.renderFrame();
+    this.createTable();
+    this.saver = new RecordSaver(this.api, this.table, {
+      row: (id) => this.rowData(id),
+      saved: (record) => {
+        this.updateRow(record);
+        this.container.dataset.saves = String(Number(this.container.dataset.saves || 0) + 1);
+      },
+      conflict: (c) => this.showConflict(c),
+      failed: (edit, err) => this.saveFailed(edit, err),
+      status: (text, kind) => this.setStatus(text, kind),
+    });
+    this.saver.sendQueued();
+  }
+
+  stop() {
+    if (this.saver) this.saver.stop();
+    if (this.grid) this.grid.destroy();
+    document.querySelector(".side-panel")?.remove();
+  }
+
+  viewKey() { return `crm.grid.view.${this.table}`; }
+
+  useView(view) {
+    this.viewId = view ? view.id : null;
+    this.config = view ? {
+      filters: view.filters || null, sorts: view.sorts || [], pinned: view.pinned || [],
+      hidden: view.hidden || [], order: view.order || [], widths: view.widths || {},
+    } : emptyConfig();
+    this.dirty = false;
+    if (view) localStorage.setItem(this.viewKey(), String(view.id));
+    else localStorage.removeItem(this.viewKey());
+  }
+
+  currentView() { return this.views.find((v) => v.id === this.viewId) || null; }
+
+  renderFrame() {
+    this.status = h("span", { class: "grid-status muted", "aria-live": "polite" });
+    this.conflictBox = h("div", { class: "conflicts" });
+    this.panelBox = h("div", { class: "panels" });
+    this.viewBarBox = h("span", { class: "row" });
+    this.host = h("div", { class: "grid-host" });
+    this.pagerText = h("span", { class: "pager-text" });
+    const toggle = (name, build) => h("button", { class: "btn", dataset: { panel: name },
+      onclick: () => this.togglePanel(name, build) }, name);
+    const admin = this.ctx.user.role === "admin";
+    this.container.classList.add("grid-page");
+    this.container.append(
+      h("div", { class: "toolbar" },
+        h("h1", { style: { margin: 0, marginRight: ".5rem" } }, TABLES[this.table]),
+        this.viewBarBox,
+        toggle("Filter", () => filterPanel(this)),
+        toggle("Sort", () => sortPanel(this)),
+        toggle("Columns", () => columnsPanel(this)),
+        admin && toggle("Fields", () => fieldsPanel(this)),
+        toggle("Archived", () => archivedPanel(this)),
+        h("button", { class: "btn btn-primary", onclick: () => this.addRow() }, "+ Add"),
+        this.status),
+      this.conflictBox, this.panelBox, this.host,
+      h("div", { class: "pager" },
+        h("button", { class: "btn btn-small", "aria-label": "Previous page", onclick: () => this.page(-1) }, "‹"),
+        this.pagerText,
+        h("button", { class: "btn btn-small", "aria-label": "Next page", onclick: () => this.page(1) }, "›")));
+    this.renderViewBar();
+  }
+
+  renderViewBar() {
+    this.viewBarBox.replaceChildren(...viewBar(this).filter(Boolean));
+  }
+
+  togglePanel(name, build) {
+    const same = this.openPanel === name;
+    this.panelBox.replaceChildren();
+    this.container.querySelectorAll("[data-panel]").forEach((b) => b.classList.remove("active"));
+    this.openPanel = same ? null : name;
+    if (!same) {
+      this.panelBox.append(h("div", { class: "panel", dataset: { panelBody: name } }, build()));
+      this.container.querySelector(`[data-panel="${name}"]`).classList.add("active");
+    }
+  }
+
+  refreshPanel() {
+    const name = this.openPanel;
+    if (!name) return;
+    const button = this.container.querySelector(`[data-panel="${name}"]`);
+    this.openPanel = null;
+    button.click();
+  }
+
+  createTable() {
+    this.grid = new Tabulator(this.host, {
+      height: "100%", layout: "fitDataFill", index: "id", movableColumns: true,
+      columns: this.columns(), data: [], placeholder: "No records",
+      rowContextMenu: [
+        { label: "Open record", action: (_e, row) => openRecord(this, row.getData()) },
+        { label: "Archive", action: (_e, row) => this.archiveRow(row.getData()) },
+      ],
+    });
+    this.grid.on("tableBuilt", () => { this.built = true; this.load(); });
+    this.grid.on("cellEdited", (cell) => this.cellEdited(cell));
+    this.grid.on("columnMoved", () => this.layoutChanged());
+    this.grid.on("columnResized", () => this.layoutChanged());
+  }
+
+  columns() {
+    return buildColumns(this.fields, this.config, this.lookups, {
+      onExpand: (row) => openRecord(this, row),
+      headerMenu: (field) => () => this.headerMenu(field),
+    });
+  }
+
+  headerMenu(field) {
+    const pinned = this.config.pinned.includes(field.id);
+    const menu = [];
+    if (field.builtin !== "name") {
+      menu.push({ label: pinned ? "Unpin column" : "Pin column", action: () => {
+        this.config.pinned = pinned ? this.config.pinned.filter((id) => id !== field.id)
+          : [...this.config.pinned, field.id];
+        this.layoutChanged(true);
+      } });
+      menu.push({ label: "Hide column", action: () => {
+        this.config.hidden = [...this.config.hidden, field.id];
+        this.layoutChanged(true);
+      } });
+    }
+    menu.push({ label: "Sort ascending", action: () => this.applyConfig({ sorts: [{ field: field.id, direction: "asc" }] }) });
+    menu.push({ label: "Sort descending", action: () => this.applyConfig({ sorts: [{ field: field.id, direction: "desc" }] }) });
+    return menu;
+  }
+
+  /** Read order and widths back from Tabulator; save them to the current view. */
+  layoutChanged(rebuild = false) {
+    if (!rebuild) {
+      const byKey = new Map(this.fields.map((f) => [columnKey(f), f]));
+      const order = [];
+      const widths = {};
+      for (const column of this.grid.getColumns()) {
+        const field = byKey.get(column.getField());
+        if (!field) continue;
+        order.push(field.id);
+        widths[String(field.id)] = Math.round(column.getWidth());
+      }
+      this.config.order = order;
+      this.config.widths = widths;
+    } else {
+      this.grid.setColumns(this.columns());
+    }
+    if (this.viewId) this.saveLayout();
+    else this.markDirty();
+    if (this.openPanel === "Columns") this.refreshPanel();
+  }
+
+  async saveLayout() {
+    const view = this.currentView();
+    const { pinned, hidden, order, widths } = this.config;
+    try {
+      const saved = await this.api.patch(`/api/fundraising/views/${view.id}`, { pinned, hidden, order, widths });
+      Object.assign(view, saved);
+    } catch (err) {
+      this.ctx.toast(`The layout was not saved to “${view.name}”: ${err.message}`, "error");
+    }
+  }
+
+  markDirty() {
+    this.dirty = true;
+    this.renderViewBar();
+  }
+
+  /** Change filters or sorts (not yet saved to the view) and show the first page again. */
+  applyConfig(changes) {
+    Object.assign(this.config, changes);
+    this.offset = 0;
+    this.markDirty();
+    if (this.openPanel === "Sort" && changes.sorts) this.refreshPanel();
+    return this.load();
+  }
+
+  selectView(id) {
+    this.useView(this.views.find((v) => v.id === id) || null);
+    this.offset = 0;
+    this.grid.setColumns(this.columns());
+    this.renderViewBar();
+    this.refreshPanel();
+    return this.load();
+  }
+
+  query() {
+    const params = { limit: PAGE_SIZE, offset: this.offset };
+    if (this.viewId && !this.dirty) params.view = this.viewId;
+    else {
+      if (this.config.filters && !isEmptyGroup(this.config.filters)) params.filters = this.config.filters;
+      if (this.config.sorts.length) params.sorts = this.config.sorts;
+    }
+    return params;
+  }
+
+  async load() {
+    if (!this.built) return;
+    this.setStatus("Loading…", "warn");
+    try {
+      const page = await this.api.get(`/api/fundraising/${this.table}`, this.query());
+      this.total = page.total;
+      await this.grid.replaceData(page.records.map((r) => toRow(r, this.fields)));
+      const last = Math.min(this.offset + PAGE_SIZE, this.total);
+      this.pagerText.textContent = this.total ? `${this.offset + 1}–${last} of ${this.total}` : "0 records";
+      this.container.dataset.loaded = String(Date.now());
+      this.saver?.reportQueue();
+    } catch (err) {
+      this.setStatus(`Could not load: ${err.message}`, "error");
+    }
+  }
+
+  page(step) {
+    const next = this.offset + step * PAGE_SIZE;
+    if (next < 0 || next >= this.total) return;
+    this.offset = next;
+    this.load();
+  }
+
+  rowData(id) {
+    const row = this.grid.getRow(id);
+    return row ? row.getData() : null;
+  }
+
+  updateRow(record) {
+    const row = this.grid.getRow(record.id);
+    if (row) row.update(toRow(record, this.fields));
+    if (this.table in this.lookups.records) this.lookups.records[this.table].set(record.id, record.name);
+  }
+
+  cellEdited(cell) {
+    const key = cell.getField();
+    const field = this.fields.find((f) => columnKey(f) === key);
+    if (!field) return;
+    const value = toApiValue(field, cell.getValue());
+    if (sameValue(value, toApiValue(field, cell.getOldValue()))) return;
+    this.saver.change(cell.getRow().getData().id, field.builtin === "name" ? "name" : field.name, value);
+  }
+
+  setStatus(text, kind) {
+    this.status.textContent = text;
+    this.status.className = `grid-status badge ${kind === "error" ? "badge-warn" : kind === "ok" ? "badge-ok" : ""}`;
+  }
+
+  showConflict({ edit, error }) {
+    const who = error.updated_by?.name || "someone else";
+    const label = this.rowData(edit.id)?.name || `record ${edit.id}`;
+    const box = h("div", { class: "conflict", role: "alert" },
+      h("strong", null, `“${label}” was changed by ${who}`),
+      ` at ${formatDate(error.updated_at)}. Your edit was not saved.`,
+      h("div", { class: "row", style: { marginTop: ".4rem" } },
+        h("button", { class: "btn", onclick: async () => { box.remove(); await this.reloadRow(edit.id); } }, "Reload"),
+        h("button", { class: "btn btn-danger", onclick: async () => {
+          box.remove();
+          await this.saver.send(edit, error.current_version);
+        } }, "Overwrite")));
+    this.conflictBox.append(box);
+  }
+
+  saveFailed(edit, err) {
+    this.ctx.toast(`Not saved: ${err.message}`, "error");
+    this.reloadRow(edit.id);
+  }
+
+  async reloadRow(id) {
+    try {
+      this.updateRow(await this.api.get(`/api/fundraising/${this.table}/${id}`));
+      this.setStatus("Reloaded", "ok");
+    } catch (err) {
+      this.ctx.toast(err.message, "error");
+    }
+  }
+
+  async addRow() {
+    try {
+      const record = await this.api.post(`/api/fundraising/${this.table}`, { name: `New ${this.table.replace(/s$/, "")}` });
+      const row = await this.grid.addRow(toRow(record, this.fields), true);
+      this.total += 1;
+      row.getCell("name").edit();
+    } catch (err) {
+      this.ctx.toast(`Could not add: ${err.message}`, "error");
+    }
+  }
+
+  async archiveRow(data) {
+    if (!(await this.ctx.confirm(`Archive “${data.name}”? You can restore it from Archived.`))) return;
+    try {
+      await this.api.del(`/api/fundraising/${this.table}/${data.id}`, { expected_version: data.version });
+      this.grid.deleteRow(data.id);
+      this.ctx.toast(`Archived “${data.name}”`, "success");
+      if (this.openPanel === "Archived") this.refreshPanel();
+    } catch (err) {
+      this.ctx.toast(`Not archived: ${err.message}`, "error");
+    }
+  }
+}
+
+Object.keys(TABLES).forEach((table, i) => registerPage({
+  id: `grid-${table}`, title: TABLES[table], path: `grid/${table}`, order: 10 + i,
+  render: async (container, ctx) => {
+    const page = new GridPage(container, ctx, table);
+    await page.start();
+    return () => page.stop();
+  },
+}));

@@ -1,0 +1,94 @@
+"""The web app's routes: the shell page, static assets, and each enabled plugin's pages."""
+import mimetypes
+from pathlib import Path
+
+import falcon
+
+from core.errors import not_found
+from core.openapi import operation
+
+STATIC = Path(__file__).resolve().parent / "static"
+VENDOR_ENTRY = STATIC / "vendor" / "tabulator_esm.min.js"
+CONTENT_TYPES = {
+    ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8",
+    ".png": "image/png", ".svg": "image/svg+xml", ".json": "application/json",
+    ".map": "application/json", ".woff2": "font/woff2", ".ico": "image/x-icon",
+}
+MISSING_ASSETS = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Venture CRM</title></head><body style="font-family:sans-serif;max-width:40rem;margin:3rem auto">
+<h1>Venture CRM</h1><p>The web assets are missing. The web app needs Node.js 20: install it
+and run <code>make install</code>, then reload. The API at <code>/api/</code> works without them.</p>
+</body></html>"""
+
+
+def web_folder(crm, plugin_name) -> Path | None:
+    """`plugins/<name>/web/` of an enabled plugin, found from its module's file."""
+    plugin = crm.pm.get_plugin(plugin_name)
+    module_file = getattr(plugin, "__file__", None) if plugin is not None else None
+    if not module_file:
+        return None
+    folder = Path(module_file).resolve().parent / "web"
+    return folder if folder.is_dir() else None
+
+
+def send_file(resp, root: Path, relative: str):
+    """Answer with root/relative, or 404 when it is missing or would leave root."""
+    root = root.resolve()
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        raise not_found("No such asset")
+    resp.content_type = CONTENT_TYPES.get(target.suffix) or (
+        mimetypes.guess_type(target.name)[0] or "application/octet-stream")
+    resp.cache_control = ["no-cache"]  # revalidate: assets change with every install
+    resp.data = target.read_bytes()
+
+
+class ShellPage:
+    @operation("The web app's single page", public=True, content_type="text/html")
+    def on_get(self, req, resp):
+        resp.content_type = falcon.MEDIA_HTML
+        resp.cache_control = ["no-cache"]
+        resp.data = (STATIC / "index.html").read_bytes() if VENDOR_ENTRY.is_file() else MISSING_ASSETS
+
+
+class AssetResource:
+    @operation("A static file of the web app", public=True, content_type="text/javascript")
+    def on_get(self, req, resp, path):
+        send_file(resp, STATIC, path)
+
+
+class PluginAssetResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("A file of an enabled plugin's web/ folder", public=True,
+               content_type="text/javascript", errors=(404,))
+    def on_get(self, req, resp, plugin, file):
+        folder = web_folder(self.crm, plugin)
+        if folder is None:
+            raise not_found("No such plugin")
+        send_file(resp, folder, file)
+
+
+def page_modules(crm) -> list[str]:
+    """URLs of every enabled plugin's web/*.js, sorted by plugin then file."""
+    urls = []
+    for name in sorted(n for n, _p in crm.pm.list_name_plugin() if n != "core"):
+        folder = web_folder(crm, name)
+        if folder is not None:
+            urls += [f"/assets/plugins/{name}/{f.name}" for f in sorted(folder.glob("*.js"))]
+    return urls
+
+
+class PagesScript:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("A module importing every enabled plugin's pages", public=True,
+               content_type="text/javascript")
+    def on_get(self, req, resp):
+        resp.content_type = CONTENT_TYPES[".js"]
+        resp.cache_control = ["no-cache"]
+        lines = [f'import "{url}";' for url in page_modules(self.crm)]
+        resp.text = "// Generated: the pages of every enabled plugin.\n" + "\n".join(lines) + "\n"

@@ -1,0 +1,150 @@
+// The shell: login, a left nav of the registered pages, and hash routing (#/<path>).
+import { api, ApiError, setUnauthorizedHandler } from "/assets/api.js";
+import { h } from "/assets/ui.js";
+
+const pages = [];
+const state = { user: null, cleanup: null };
+
+/** Add a page; render(container, ctx) fills the container and may return a cleanup function. */
+export function registerPage({ id, title, path, nav = true, adminOnly = false, order = 100, render }) {
+  if (pages.some((p) => p.id === id)) throw new Error(`page ${id} is registered twice`);
+  pages.push({ id, title, path: path.replace(/^\/+/, ""), nav, adminOnly, order, render });
+  pages.sort((a, b) => a.order - b.order || a.title.localeCompare(b.title));
+}
+
+export function toast(message, kind = "info") {
+  const box = document.getElementById("toasts");
+  const item = h("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : "status" }, message);
+  box.append(item);
+  setTimeout(() => item.remove(), kind === "error" ? 8000 : 4000);
+}
+
+export function confirmDialog(message, { ok = "OK", cancel = "Cancel" } = {}) {
+  return new Promise((resolve) => {
+    const close = (answer) => { overlay.remove(); resolve(answer); };
+    const overlay = h("div", { class: "overlay" },
+      h("div", { class: "card dialog", role: "dialog", "aria-modal": "true" },
+        h("p", null, message),
+        h("div", { class: "row" },
+          h("button", { class: "btn", onclick: () => close(false) }, cancel),
+          h("button", { class: "btn btn-primary", onclick: () => close(true) }, ok))));
+    document.body.append(overlay);
+    overlay.querySelector(".btn-primary").focus();
+  });
+}
+
+export function navigate(path) {
+  const target = `#/${path.replace(/^[#/]+/, "")}`;
+  if (location.hash === target) route();
+  else location.hash = target;
+}
+
+function context() {
+  return { api, user: state.user, navigate, toast, confirm: (m) => confirmDialog(m) };
+}
+
+function visiblePages() {
+  return pages.filter((p) => !p.adminOnly || state.user.role === "admin");
+}
+
+function findPage(path) {
+  // The longest registered path that is the route or a prefix of it ("grid/investors/12").
+  const matches = pages.filter((p) => path === p.path || path.startsWith(`${p.path}/`));
+  return matches.sort((a, b) => b.path.length - a.path.length)[0];
+}
+
+function renderShell() {
+  const app = document.getElementById("app");
+  const navLinks = visiblePages().filter((p) => p.nav).map((p) =>
+    h("a", { href: `#/${p.path}`, dataset: { path: p.path } }, p.title));
+  const shell = h("div", { class: "shell" },
+    h("header", { class: "topbar" },
+      h("button", { class: "btn nav-toggle", "aria-label": "Menu",
+        onclick: () => document.body.classList.toggle("nav-open") }, "☰"),
+      h("span", { class: "brand" }, "Venture CRM"),
+      h("span", { class: "spacer" }),
+      h("span", { class: "user-name", title: state.user.email }, state.user.name),
+      h("button", { class: "btn", onclick: logout }, "Log out")),
+    h("nav", { class: "sidenav", onclick: () => document.body.classList.remove("nav-open") }, navLinks),
+    h("main", { id: "main" }));
+  app.replaceChildren(shell);
+}
+
+async function route() {
+  if (!state.user) return;
+  if (state.cleanup) { try { state.cleanup(); } catch (e) { console.error(e); } state.cleanup = null; }
+  const main = document.getElementById("main");
+  const path = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
+  const first = visiblePages().find((p) => p.nav);
+  if (!path && first) { location.replace(`#/${first.path}`); return; }
+  for (const link of document.querySelectorAll(".sidenav a")) {
+    link.classList.toggle("active", path === link.dataset.path || path.startsWith(`${link.dataset.path}/`));
+  }
+  const page = findPage(path);
+  main.replaceChildren();
+  if (!page) { main.append(h("div", { class: "page" }, h("h1", null, "Not found"), h("p", { class: "muted" }, `No page at #/${path}`))); return; }
+  if (page.adminOnly && state.user.role !== "admin") {
+    main.append(h("div", { class: "page" }, h("h1", null, page.title), h("p", { class: "error" }, "You are not allowed to see this page: it is for admins.")));
+    return;
+  }
+  document.title = `${page.title} · Venture CRM`;
+  const container = h("div", { class: "page", dataset: { page: page.id } });
+  main.append(container);
+  try {
+    const cleanup = await page.render(container, { ...context(), params: path.slice(page.path.length + 1) });
+    if (typeof cleanup === "function") state.cleanup = cleanup;
+  } catch (err) {
+    console.error(err);
+    container.append(h("p", { class: "error" }, `This page failed: ${err.message}`));
+  }
+}
+
+function showLogin(message) {
+  state.user = null;
+  if (state.cleanup) { try { state.cleanup(); } catch (e) { console.error(e); } state.cleanup = null; }
+  const error = h("p", { class: "error", role: "alert" }, message || "");
+  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
+  const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const form = h("form", { class: "card login", onsubmit: async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    try {
+      const session = await api.post("/api/auth/login", { email: email.value, password: password.value });
+      start(session.user);
+    } catch (err) {
+      error.textContent = err instanceof ApiError ? err.message : String(err);
+    }
+  } },
+  h("h1", null, "Venture CRM"),
+  h("label", null, "Email", email),
+  h("label", null, "Password", password),
+  h("button", { class: "btn btn-primary", type: "submit" }, "Log in"),
+  error);
+  document.getElementById("app").replaceChildren(h("div", { class: "login-wrap" }, form));
+  email.focus();
+}
+
+async function logout() {
+  try { await api.post("/api/auth/logout"); } catch { /* the session is gone either way */ }
+  showLogin("You are logged out.");
+}
+
+function start(user) {
+  state.user = user;
+  renderShell();
+  route();
+}
+
+async function boot() {
+  setUnauthorizedHandler(() => { if (state.user) showLogin("Your session ended; log in again."); });
+  await import("/assets/pages.js");
+  window.addEventListener("hashchange", route);
+  try {
+    const me = await api.get("/api/auth/me");
+    start(me.user);
+  } catch (err) {
+    showLogin(err.status === 401 ? "" : `The server cannot be reached: ${err.message}`);
+  }
+}
+
+boot();

@@ -1,0 +1,62 @@
+// Small DOM helpers shared by every page.
+
+/** Build an element: attrs may hold class, style (object), dataset, on<event> handlers. */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class" || key === "className") el.className = value;
+    else if (key === "style" && typeof value === "object") Object.assign(el.style, value);
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key.startsWith("on") && typeof value === "function") {
+      el.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (key in el && typeof value !== "string") el[key] = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === undefined || child === null || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/**
+ * A plain table: columns are [{title, key?, render?(row)}]; render may return text or a node.
+ */
+export function table(columns, rows) {
+  const head = h("tr", null, columns.map((c) => h("th", null, c.title)));
+  const body = rows.map((row) =>
+    h("tr", null, columns.map((c) => h("td", null, c.render ? c.render(row) : row[c.key] ?? ""))));
+  return h("table", { class: "simple-table" }, h("thead", null, head), h("tbody", null, body));
+}
+
+/** A date or timestamp for people: "12 Mar 2025" or "12 Mar 2025, 14:05". */
+export function formatDate(iso) {
+  if (!iso) return "";
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(iso);
+  const date = new Date(dateOnly ? `${iso}T00:00:00` : iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const options = { day: "numeric", month: "short", year: "numeric" };
+  if (!dateOnly) Object.assign(options, { hour: "2-digit", minute: "2-digit" });
+  return date.toLocaleString(undefined, options);
+}
+
+/** Call fn after `ms` of quiet; .flush() runs a pending call now. */
+export function debounce(fn, ms) {
+  let timer = null;
+  let lastArgs = null;
+  const debounced = (...args) => {
+    lastArgs = args;
+    clearTimeout(timer);
+    timer = setTimeout(() => { timer = null; fn(...lastArgs); }, ms);
+  };
+  debounced.flush = () => {
+    if (timer) { clearTimeout(timer); timer = null; fn(...lastArgs); }
+  };
+  return debounced;
+}

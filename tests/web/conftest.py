@@ -1,0 +1,132 @@
+"""Browser tests: the real server in a subprocess, driven by Debian's chromium via Playwright."""
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+PASSWORD = "correct horse battery"
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@dataclass
+class WebServer:
+    base_url: str
+    data_dir: Path
+    env: dict
+    tokens: dict = field(default_factory=dict)  # email -> API token, for seeding over HTTP
+
+    def cli(self, *args, input=None):
+        """Run `crm <args>` against this server's data; fails the test on a non-zero exit."""
+        result = subprocess.run([sys.executable, "-m", "core", *args], env=self.env, input=input,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def call(self, method, path, body=None, email="ada@fund.example"):
+        """The JSON API as that user; returns the decoded answer (raises on non-2xx)."""
+        req = urllib.request.Request(self.base_url + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        req.add_header("Content-Type", "application/json")
+        if email in self.tokens:
+            req.add_header("Authorization", f"Bearer {self.tokens[email]}")
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read() or b"null")
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need /usr/bin/chromium (make test installs Debian's chromium)")
+    return str(CHROMIUM)
+
+
+def _server_env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env.update(CRM_DATA_DIR=str(tmp_path / "data"), CRM_SECRETS_DIR=str(tmp_path / "secrets"),
+               CRM_PASSWORD_MEMORY_KIB="8192", CRM_PASSWORD_TIME_COST="1",
+               CRM_LOGIN_RATE_LIMIT="10000", CRM_WRITE_RATE_LIMIT="100000",
+               CRM_SECRET_KEY="k" * 40)
+    return env
+
+
+@pytest.fixture
+def web_server(tmp_path):
+    """`crm serve` on a free port with an admin (Ada Admin) and a member (Max Member)."""
+    env = _server_env(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", "0", "--no-scheduler"],
+                            env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            cwd=tmp_path)
+    try:
+        lines, base = [], None
+        for line in proc.stderr:
+            lines.append(line)
+            if m := re.search(r"serving on (http://127\.0\.0\.1:\d+)", line):
+                base = m.group(1)
+                break
+        assert base, "".join(lines)
+        # keep reading the log so the server never blocks on a full pipe
+        threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+        server = WebServer(base, tmp_path / "data", env)
+        server.cli("users", "create-admin", "--email", "ada@fund.example", "--name", "Ada Admin",
+                   input=PASSWORD + "\n")
+        server.tokens["ada@fund.example"] = server.call(
+            "POST", "/api/auth/login", {"email": "ada@fund.example", "password": PASSWORD})["token"]
+        invite = server.call("POST", "/api/admin/invites", {"email": "max@fund.example", "role": "member"})
+        server.tokens["max@fund.example"] = server.call(
+            "POST", "/api/auth/accept-invite",
+            {"token": invite["invite_token"], "name": "Max Member", "password": PASSWORD})["token"]
+        yield server
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS,
+                                         headless=True)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Make more browser contexts (a second person); all are closed after the test."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(viewport={"width": 1400, "height": 860}, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+def login(page, base_url, email, password=PASSWORD):
+    """Open the app and log in through the login form; waits for the shell."""
+    page.goto(base_url + "/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".user-name")
