@@ -1,0 +1,191 @@
+// Tasks: filter open / done / overdue / due today / mine, add a task for an investor, mark
+// tasks done, change their due date and assignee.
+import { registerPage } from "/assets/app.js";
+import { api, ApiError } from "/assets/api.js";
+import { h, table } from "/assets/ui.js";
+
+/** Show an error line, or hide it when the text is empty. */
+function say(line, text) {
+  line.textContent = text;
+  line.hidden = !text;
+}
+
+// Labels stack their control under the text; a checkbox sits beside its text instead.
+const INLINE = { flexDirection: "row", alignItems: "center", gap: ".4rem" };
+
+function errorText(err) {
+  return err instanceof ApiError ? err.message : String((err && err.message) || err);
+}
+
+function today() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+function options(select, choices, value) {
+  select.replaceChildren(...choices.map(([v, label]) => h("option", { value: v }, label)));
+  select.value = value;
+  return select;
+}
+
+function nameFilter(text) {
+  return { op: "and", conditions: [{ field: "Name", operator: "contains", value: text }] };
+}
+
+function render(container, ctx) {
+  const admin = ctx.user.role === "admin";
+  const message = h("p", { class: "error", role: "alert", hidden: true });
+  const listArea = h("div", { class: "task-list" });
+  const status = options(h("select", { name: "status", "aria-label": "Status" }),
+    [["open", "Open"], ["done", "Done"], ["all", "All"]], "open");
+  const due = options(h("select", { name: "due", "aria-label": "Due" }),
+    [["", "Any due date"], ["overdue", "Overdue"], ["today", "Due today"]], "");
+  const mine = h("input", { type: "checkbox", name: "mine" });
+  let users = [ctx.user];
+  const investorNames = new Map();
+
+  function fail(err) {
+    say(message, errorText(err));
+  }
+
+  function userChoices() {
+    return [["", "Unassigned"], ...users.map((u) => [String(u.id), u.id === ctx.user.id ? `${u.name} (me)` : u.name])];
+  }
+
+  async function investorName(id) {
+    if (!investorNames.has(id)) {
+      investorNames.set(id, api.get(`/api/fundraising/investors/${id}`)
+        .then((record) => record.name, () => `Investor #${id} (archived)`));
+    }
+    return investorNames.get(id);
+  }
+
+  async function change(task, changes) {
+    say(message, "");
+    try {
+      await api.patch(`/api/tasks/${task.id}`, { ...changes, expected_version: task.version });
+    } catch (err) {
+      fail(err);
+    }
+    await load();
+  }
+
+  function dueInput(task) {
+    const input = h("input", { type: "date", value: task.due_date || "", "aria-label": `Due date of ${task.title}` });
+    input.addEventListener("change", () => change(task, { due_date: input.value || null }));
+    const late = !task.done && task.due_date && task.due_date < today();
+    return h("span", null, input, late ? h("span", { class: "badge" }, " overdue") : null);
+  }
+
+  function assigneeSelect(task) {
+    const choices = userChoices();
+    const current = task.assignee_id === null ? "" : String(task.assignee_id);
+    if (!choices.some(([v]) => v === current)) choices.push([current, `User #${current}`]);
+    const select = options(h("select", { "aria-label": `Assignee of ${task.title}` }), choices, current);
+    select.addEventListener("change", () =>
+      change(task, { assignee_id: select.value ? Number(select.value) : null }));
+    return select;
+  }
+
+  function doneCell(task) {
+    if (task.done) {
+      return h("button", { type: "button", class: "btn", onclick: () => change(task, { done: false }) }, "Reopen");
+    }
+    return h("button", { type: "button", class: "btn btn-primary", onclick: () => change(task, { done: true }) }, "Mark done");
+  }
+
+  async function load() {
+    try {
+      const { tasks, total } = await api.get("/api/tasks", {
+        status: status.value, due: due.value || null, assignee: mine.checked ? "me" : null, limit: 500,
+      });
+      const names = await Promise.all(tasks.map((t) => (t.investor_id ? investorName(t.investor_id) : "")));
+      const rows = tasks.map((t, i) => ({ ...t, investor: names[i] }));
+      listArea.replaceChildren(h("p", { class: "muted" }, `${total} task(s)`), rows.length ? table([
+        { key: "title", title: "Task", render: (t) => h("span", { title: t.notes || "" }, t.title) },
+        { key: "investor", title: "Investor" },
+        { key: "due_date", title: "Due", render: dueInput },
+        { key: "assignee_id", title: "Assignee", render: assigneeSelect },
+        { key: "done", title: "", render: doneCell },
+      ], rows) : h("p", { class: "muted" }, "No tasks."));
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  function createForm() {
+    const title = h("input", { type: "text", name: "title", required: true, placeholder: "What to do" });
+    const search = h("input", { type: "search", name: "investor_search", placeholder: "Search investors by name", autocomplete: "off" });
+    const found = h("div", { class: "row investor-results" });
+    const chosen = h("span", { class: "badge" }, "no investor chosen");
+    const dueDate = h("input", { type: "date", name: "due_date" });
+    const assignee = options(h("select", { name: "assignee" }), userChoices(), String(ctx.user.id));
+    let investorId = null;
+    let timer = null;
+
+    async function lookUp() {
+      const text = search.value.trim();
+      if (!text) { found.replaceChildren(); return; }
+      try {
+        const { records } = await api.get("/api/fundraising/investors", { filters: nameFilter(text), limit: 10 });
+        found.replaceChildren(...(records.length ? records.map((r) => h("button", {
+          type: "button", class: "btn", onclick: () => {
+            investorId = r.id;
+            chosen.textContent = r.name;
+            found.replaceChildren();
+          },
+        }, r.name)) : [h("span", { class: "muted" }, "No investor matches.")]));
+      } catch (err) {
+        fail(err);
+      }
+    }
+    search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(lookUp, 250); });
+
+    const form = h("form", { class: "card stack" }, h("h3", null, "New task"),
+      h("label", null, "Title ", title),
+      h("label", null, "Investor ", search), found, h("div", null, "For: ", chosen),
+      h("label", null, "Due ", dueDate), h("label", null, "Assignee ", assignee),
+      h("div", { class: "toolbar" }, h("button", { type: "submit", class: "btn btn-primary" }, "Add task")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      say(message, "");
+      if (investorId === null) { say(message, "Choose an investor for the task."); return; }
+      try {
+        await api.post("/api/tasks", {
+          title: title.value.trim(), investor_id: investorId, due_date: dueDate.value || null,
+          assignee_id: assignee.value ? Number(assignee.value) : null,
+        });
+        ctx.toast("Task added", "success");
+        form.reset();
+        investorId = null;
+        chosen.textContent = "no investor chosen";
+        assignee.value = String(ctx.user.id);
+        await load();
+      } catch (err) {
+        fail(err);
+      }
+    });
+    return { form, refreshUsers: () => options(assignee, userChoices(), assignee.value) };
+  }
+
+  for (const input of [status, due, mine]) input.addEventListener("change", load);
+  const creator = createForm();
+  container.replaceChildren(h("div", { class: "stack" },
+    h("h2", null, "Tasks"),
+    h("div", { class: "toolbar" }, status, due, h("label", { style: INLINE }, mine, "Mine")),
+    message, listArea, creator.form));
+
+  if (admin) {
+    api.get("/api/admin/users").then(({ users: all }) => {
+      users = all.filter((u) => u.active);
+      creator.refreshUsers();
+      load();
+    }, fail);
+  } else {
+    load();
+  }
+}
+
+registerPage({ id: "tasks", title: "Tasks", path: "tasks", nav: true, adminOnly: false,
+  order: 30, render });

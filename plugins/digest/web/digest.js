@@ -1,0 +1,138 @@
+// The daily digest (admins): preview any day as it would be sent, the send ledger, and a
+// test email that proves the outbound mail path.
+import { registerPage } from "/assets/app.js";
+import { api, ApiError } from "/assets/api.js";
+import { h, table, formatDate } from "/assets/ui.js";
+
+function yesterday() {
+  const day = new Date();
+  day.setDate(day.getDate() - 1);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
+}
+
+/** Show an error line, or hide it when the text is empty. */
+function say(line, text) {
+  line.textContent = text;
+  line.hidden = !text;
+}
+
+// Labels stack their control under the text; a checkbox sits beside its text instead.
+const INLINE = { flexDirection: "row", alignItems: "center", gap: ".4rem" };
+
+function errorText(err) {
+  return err instanceof ApiError ? err.message : String((err && err.message) || err);
+}
+
+/** The test email's failure for people: 503 is "not set up", 502 "refused". */
+function mailErrorText(err) {
+  if (err instanceof ApiError && err.code === "not_configured") return `Mail is not set up: ${err.message}`;
+  if (err instanceof ApiError && err.status === 502) return `The mail server refused the message: ${err.message}`;
+  return errorText(err);
+}
+
+function count(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function fallbackNote(digest) {
+  if (!digest.fallback) return null;
+  return h("p", { class: "muted" }, digest.model_calls
+    ? "The model server did not answer for some summaries: they use the first sentences of each email."
+    : "Summaries are the first sentences of each email (the model server was not asked).");
+}
+
+function previewView(digest) {
+  // The email's own HTML, shown in a sandbox: no scripts, no access to this page.
+  const frame = h("iframe", { sandbox: "", title: "Digest preview", class: "digest-frame",
+    style: { width: "100%", minHeight: "28rem", border: "1px solid #ccc", background: "#fff" } });
+  frame.srcdoc = digest.html;
+  return h("div", { class: "card stack digest-preview" },
+    h("div", null, h("strong", null, "Subject: "), h("span", { class: "digest-subject" }, digest.subject)),
+    h("div", { class: "row" },
+      h("span", { class: "badge" }, count(digest.people_count, "person", "people")),
+      h("span", { class: "badge" }, count(digest.investor_count, "investor", "investors")),
+      h("span", { class: "badge" }, count(digest.model_calls, "model call", "model calls"))),
+    fallbackNote(digest),
+    frame);
+}
+
+function deliveriesText(run) {
+  return run.deliveries.map((d) => `user #${d.user_id}: ${d.status}`).join(", ");
+}
+
+function render(container, ctx) {
+  const message = h("p", { class: "error", role: "alert", hidden: true });
+  const previewArea = h("div", { class: "digest-preview-area" });
+  const runsArea = h("div", { class: "digest-runs" });
+  const dateInput = h("input", { type: "date", name: "date", value: yesterday(), "aria-label": "Day" });
+  const summarize = h("input", { type: "checkbox", name: "summarize" });
+  summarize.checked = true;
+  const testTo = h("input", { type: "email", name: "to", placeholder: ctx.user.email,
+    "aria-label": "Test email recipient (an active admin)" });
+  const testResult = h("p", { class: "test-email-result" });
+
+  async function preview() {
+    say(message, "");
+    if (!dateInput.value) { say(message, "Pick a day."); return; }
+    previewArea.replaceChildren(h("p", { class: "muted" }, "Building the digest…"));
+    try {
+      const digest = await api.get("/api/admin/digest/preview",
+        { date: dateInput.value, format: "json", summarize: summarize.checked });
+      previewArea.replaceChildren(previewView(digest));
+    } catch (err) {
+      previewArea.replaceChildren();
+      say(message, errorText(err));
+    }
+  }
+
+  async function loadRuns() {
+    try {
+      const { runs } = await api.get("/api/admin/digest/runs");
+      runsArea.replaceChildren(h("h3", null, "Sent digests"), runs.length ? table([
+        { key: "day", title: "Day" },
+        { key: "status", title: "Status", render: (r) => h("span", { class: "badge" }, r.status) },
+        { key: "attempts", title: "Attempts", render: (r) => String(r.attempts) },
+        { key: "people", title: "People", render: (r) => String(r.people) },
+        { key: "investors", title: "Investors", render: (r) => String(r.investors) },
+        { key: "model_calls", title: "Model calls", render: (r) => String(r.model_calls) },
+        { key: "sent_at", title: "Sent", render: (r) => (r.sent_at ? formatDate(r.sent_at) : "") },
+        { key: "deliveries", title: "Deliveries", render: deliveriesText },
+        { key: "last_error", title: "Last error", render: (r) => (r.last_error ? h("span", { class: "error" }, r.last_error) : "") },
+      ], runs) : h("p", { class: "muted" }, "No digest sent yet."));
+    } catch (err) {
+      say(message, errorText(err));
+    }
+  }
+
+  async function sendTest() {
+    testResult.className = "test-email-result";
+    testResult.textContent = "Sending…";
+    const to = testTo.value.trim();
+    try {
+      const sent = await api.post("/api/admin/digest/test-email", to ? { to } : {});
+      testResult.textContent = `Test email sent to ${sent.to.join(", ")}.`;
+      ctx.toast("Test email sent", "success");
+    } catch (err) {
+      testResult.className = "test-email-result error";
+      testResult.textContent = mailErrorText(err);
+    }
+  }
+
+  container.replaceChildren(h("div", { class: "stack" },
+    h("h2", null, "Daily digest"),
+    h("div", { class: "toolbar" }, dateInput,
+      h("label", { style: INLINE }, summarize, "Summaries from the model server"),
+      h("button", { type: "button", class: "btn btn-primary", onclick: preview }, "Preview")),
+    message, previewArea,
+    h("div", { class: "card stack" }, h("h3", null, "Test email"),
+      h("p", { class: "muted" }, "Sends a short test message to an active admin (you by default)."),
+      h("div", { class: "row" }, testTo,
+        h("button", { type: "button", class: "btn", onclick: sendTest }, "Send test email")),
+      testResult),
+    runsArea));
+  loadRuns();
+}
+
+registerPage({ id: "digest", title: "Digest", path: "digest", nav: true, adminOnly: true,
+  order: 80, render });

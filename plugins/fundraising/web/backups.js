@@ -1,0 +1,207 @@
+// Backups of the fundraising data: list, create, verify; restore preview, restore and the
+// backup policy for admins.
+import { registerPage } from "/assets/app.js";
+import { api, ApiError } from "/assets/api.js";
+import { h, table, formatDate } from "/assets/ui.js";
+
+/** Show an error line, or hide it when the text is empty. */
+function say(line, text) {
+  line.textContent = text;
+  line.hidden = !text;
+}
+
+// Labels stack their control under the text; a checkbox sits beside its text instead.
+const INLINE = { flexDirection: "row", alignItems: "center", gap: ".4rem" };
+
+function errorText(err) {
+  return err instanceof ApiError ? err.message : String((err && err.message) || err);
+}
+
+function sizeText(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+// Backups name the SQLite tables ("fundraising_investors"); people know "investors".
+function tableName(name) {
+  return name.replace(/^fundraising_/, "");
+}
+
+function tableCounts(tables) {
+  return Object.entries(tables || {}).map(([name, n]) => `${tableName(name)} ${n}`).join(" · ");
+}
+
+function button(label, onclick, kind = "btn") {
+  return h("button", { type: "button", class: kind, onclick }, label);
+}
+
+function verificationView(v) {
+  return h("div", { class: "card stack" },
+    h("h3", {}, `Backup ${v.id}: ${v.ok ? "verified" : "NOT OK"}`),
+    h("p", { class: v.checksum_ok ? "" : "error" },
+      `Checksum: ${v.checksum_ok ? "matches" : "does not match"} (${v.actual_sha256 || "file missing"})`),
+    h("p", { class: v.integrity === "ok" ? "" : "error" }, `Integrity: ${v.integrity}`));
+}
+
+function changesTable(tables) {
+  const rows = Object.entries(tables).map(([name, c]) => ({ ...c, name: tableName(name) }));
+  return table([
+    { key: "name", title: "Table" },
+    { key: "added", title: "Added", render: (r) => String(r.added) },
+    { key: "changed", title: "Changed", render: (r) => String(r.changed) },
+    { key: "archived", title: "Archived", render: (r) => String(r.archived) },
+    { key: "unchanged", title: "Unchanged", render: (r) => String(r.unchanged) },
+  ], rows);
+}
+
+function policyForm(policy, admin, save) {
+  const enabled = h("input", { type: "checkbox", name: "enabled" });
+  const time = h("input", { type: "time", name: "time", value: policy.time });
+  const zone = h("input", { type: "text", name: "timezone", value: policy.timezone });
+  const keep = h("input", { type: "number", name: "keep_last", min: "1", max: "1000",
+    value: String(policy.keep_last) });
+  enabled.checked = policy.enabled;
+  for (const input of [enabled, time, zone, keep]) input.disabled = !admin;
+  const form = h("form", { class: "stack" },
+    h("label", { style: INLINE }, enabled, "Scheduled backups on"),
+    h("label", {}, "Daily at ", time), h("label", {}, "Time zone ", zone),
+    h("label", {}, "Scheduled backups kept ", keep));
+  if (admin) form.append(h("div", { class: "toolbar" }, h("button", { type: "submit", class: "btn" }, "Save policy")));
+  else form.append(h("p", { class: "muted" }, "Only admins change the policy."));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    save({ enabled: enabled.checked, time: time.value, timezone: zone.value.trim(),
+      keep_last: Number(keep.value) });
+  });
+  return form;
+}
+
+function render(container, ctx) {
+  const admin = ctx.user.role === "admin";
+  const listArea = h("div", { class: "backup-list" });
+  const detailArea = h("div", { class: "backup-detail" });
+  const policyArea = h("div", { class: "card backup-policy" });
+  const message = h("p", { class: "error", role: "alert", hidden: true });
+
+  function fail(err) {
+    say(message, errorText(err));
+  }
+
+  async function loadList() {
+    try {
+      const { backups } = await api.get("/api/fundraising/backups");
+      listArea.replaceChildren(backups.length ? table([
+        { key: "id", title: "Backup" },
+        { key: "created_at", title: "Taken", render: (b) => formatDate(b.created_at) },
+        { key: "kind", title: "Kind", render: (b) => h("span", { class: "badge" }, b.kind) },
+        { key: "size", title: "Size", render: (b) => sizeText(b.size) },
+        { key: "tables", title: "Rows", render: (b) => tableCounts(b.tables) },
+        { key: "actions", title: "", render: actions },
+      ], backups) : h("p", { class: "muted" }, "No backups yet."));
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  function actions(b) {
+    const row = h("div", { class: "row" }, button("Verify", () => verify(b.id)));
+    if (admin) {
+      row.append(button("Preview restore", () => previewRestore(b.id)),
+        button("Restore…", () => askRestore(b.id), "btn btn-danger"));
+    }
+    return row;
+  }
+
+  async function create() {
+    say(message, "");
+    try {
+      const made = await api.post("/api/fundraising/backup", {});
+      ctx.toast(`Backup ${made.id} taken`, "success");
+      await loadList();
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  async function verify(id) {
+    say(message, "");
+    try {
+      detailArea.replaceChildren(verificationView(
+        await api.get(`/api/fundraising/backups/${encodeURIComponent(id)}/verify`)));
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  async function previewRestore(id) {
+    say(message, "");
+    try {
+      const preview = await api.post("/api/fundraising/restore-preview", { backup_id: id });
+      detailArea.replaceChildren(h("div", { class: "card stack" },
+        h("h3", {}, `Restoring ${id} would change:`), changesTable(preview.tables),
+        h("div", { class: "toolbar" }, button("Restore…", () => askRestore(id), "btn btn-danger"))));
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  function askRestore(id) {
+    const typed = h("input", { type: "text", name: "confirm_restore", autocomplete: "off",
+      "aria-label": "Type the backup id to confirm" });
+    const go = button("Restore now", () => restore(id), "btn btn-danger");
+    go.disabled = true;
+    typed.addEventListener("input", () => { go.disabled = typed.value.trim() !== id; });
+    detailArea.replaceChildren(h("div", { class: "card stack" },
+      h("h3", {}, `Restore backup ${id}`),
+      h("p", {}, "Live fundraising rows become the backup's; rows it lacks are archived. " +
+        "A safety backup is taken first."),
+      h("label", {}, `Type ${id} to confirm: `, typed), h("div", { class: "toolbar" }, go)));
+    typed.focus();
+  }
+
+  async function restore(id) {
+    say(message, "");
+    try {
+      const done = await api.post("/api/fundraising/restore", { backup_id: id, confirm: true });
+      detailArea.replaceChildren(h("div", { class: "card stack" },
+        h("h3", {}, `Restored ${done.backup_id}`),
+        h("p", {}, `Safety backup taken first: ${done.safety_backup_id}`),
+        changesTable(done.tables)));
+      ctx.toast("Restore finished", "success");
+      await loadList();
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  async function loadPolicy() {
+    try {
+      const policy = await api.get("/api/fundraising/backup-policy");
+      policyArea.replaceChildren(h("h3", {}, "Backup policy"), policyForm(policy, admin, savePolicy));
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  async function savePolicy(changes) {
+    say(message, "");
+    try {
+      await api.patch("/api/fundraising/backup-policy", changes);
+      ctx.toast("Backup policy saved", "success");
+      await loadPolicy();
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  container.replaceChildren(h("div", { class: "stack" },
+    h("h2", {}, "Backups"),
+    h("div", { class: "toolbar" }, button("Create backup", create, "btn btn-primary")),
+    message, listArea, detailArea, policyArea));
+  loadList();
+  loadPolicy();
+}
+
+registerPage({ id: "backups", title: "Backups", path: "backups", nav: true, adminOnly: false,
+  order: 70, render });
