@@ -1,0 +1,130 @@
+// The core's pages: the activity feed, users and invites, and the security status.
+import { registerPage } from "/assets/app.js";
+import { api, ApiError } from "/assets/api.js";
+import { h, table, formatDate } from "/assets/ui.js";
+
+function errorText(err) {
+  return err instanceof ApiError ? err.message : String((err && err.message) || err);
+}
+
+function say(line, text) {
+  line.textContent = text;
+  line.hidden = !text;
+}
+
+function activity(container) {
+  const list = h("div", { class: "stack activity-list" });
+  const more = h("button", { class: "btn" }, "Older");
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  let offset = 0;
+  async function load() {
+    try {
+      const page = await api.get("/api/activity", { limit: 50, offset });
+      page.entries.forEach((e) => list.append(h("div", { class: "card activity-entry" },
+        h("span", { class: "muted" }, formatDate(e.at), " · ", e.source), " ",
+        h("span", null, e.summary),
+        e.actor ? h("span", { class: "muted" }, " — ", e.actor.name || "") : null)));
+      offset += page.entries.length;
+      more.hidden = !page.has_more;
+      if (!offset) list.append(h("p", { class: "muted" }, "Nothing has happened yet."));
+    } catch (err) {
+      say(error, errorText(err));
+    }
+  }
+  more.onclick = load;
+  container.append(h("h1", null, "Activity"), error, list, more);
+  load();
+}
+
+function users(container, ctx) {
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const area = h("div");
+  const invites = h("div");
+  const email = h("input", { type: "email", name: "invite-email", placeholder: "name@fund.com",
+                             required: true });
+  const role = h("select", { name: "invite-role" }, h("option", { value: "member" }, "Member"),
+                 h("option", { value: "admin" }, "Admin"));
+  const link = h("p", { class: "invite-link" });
+
+  async function load() {
+    try {
+      const [{ users: rows }, { invites: pending }] = await Promise.all([
+        api.get("/api/admin/users"), api.get("/api/admin/invites")]);
+      area.replaceChildren(table([
+        { title: "Name", key: "name" }, { title: "Email", key: "email" },
+        { title: "Role", render: (u) => roleSelect(u) },
+        { title: "Active", render: (u) => activeBox(u) },
+        { title: "Last login", render: (u) => formatDate(u.last_login_at) },
+      ], rows));
+      invites.replaceChildren(pending.length ? table([
+        { title: "Invited", key: "email" }, { title: "Role", key: "role" },
+        { title: "Expires", render: (i) => formatDate(i.expires_at) }], pending)
+        : h("p", { class: "muted" }, "No pending invites."));
+    } catch (err) {
+      say(error, errorText(err));
+    }
+  }
+
+  async function change(user, body) {
+    try {
+      await api.patch(`/api/admin/users/${user.id}`, body);
+      ctx.toast("Saved", "ok");
+    } catch (err) {
+      say(error, errorText(err));
+    }
+    load();
+  }
+
+  function roleSelect(user) {
+    const select = h("select", { "aria-label": `Role of ${user.email}`,
+                                 onchange: () => change(user, { role: select.value }) },
+      h("option", { value: "member" }, "Member"), h("option", { value: "admin" }, "Admin"));
+    select.value = user.role;
+    return select;
+  }
+
+  function activeBox(user) {
+    const box = h("input", { type: "checkbox", "aria-label": `${user.email} active`,
+                             checked: user.active,
+                             onchange: () => change(user, { active: box.checked }) });
+    return box;
+  }
+
+  const form = h("form", { class: "row toolbar", onsubmit: async (event) => {
+    event.preventDefault();
+    try {
+      const made = await api.post("/api/admin/invites", { email: email.value, role: role.value });
+      link.replaceChildren("Send this one-time link to ", email.value, ": ",
+                           h("code", null, made.invite_url));
+      email.value = "";
+      say(error, "");
+      load();
+    } catch (err) {
+      say(error, errorText(err));
+    }
+  } }, email, role, h("button", { class: "btn btn-primary", type: "submit" }, "Invite"));
+  container.append(h("h1", null, "Users"), error, area, h("h2", null, "Invite someone"), form,
+                   link, h("h2", null, "Pending invites"), invites);
+  load();
+}
+
+function security(container) {
+  const area = h("div");
+  container.append(h("h1", null, "Security"),
+                   h("p", { class: "muted" }, "The go-live checklist (SECURITY.md)."), area);
+  api.get("/api/admin/security").then((report) => {
+    area.replaceChildren(
+      h("p", { class: report.passed ? "badge" : "error" },
+        report.passed ? "Every check passes" : "Some checks fail"),
+      table([{ title: "Check", key: "description" },
+             { title: "Result", render: (c) => h("span", { class: c.passed ? "badge" : "error" },
+                                                   c.passed ? "pass" : "fail") },
+             { title: "Detail", key: "detail" }], report.checks));
+  }).catch((err) => area.replaceChildren(h("p", { class: "error" }, errorText(err))));
+}
+
+registerPage({ id: "activity", title: "Activity", path: "activity", order: 60, render: activity });
+registerPage({ id: "users", title: "Users", path: "users", adminOnly: true, order: 90,
+               render: users });
+registerPage({ id: "security", title: "Security", path: "security", adminOnly: true,
+               order: 95, render: security });
