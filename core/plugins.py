@@ -100,3 +100,14 @@ def list_plugins(pm, extra_plugins=None) -> list[PluginInfo]:
             pm_for_hooks = pm
         infos.append(PluginInfo(name, version, source, enabled, _hook_names(pm_for_hooks, plugin)))
     return infos
+
+
+def collect_named(groups, what: str) -> dict:
+    """name -> item from a hook's list results (each item has .name); a duplicate is an error."""
+    found = {}
+    for group in groups:
+        for item in group or []:
+            if item.name in found:
+                raise ValueError(f"two {what} are named {item.name!r}")
+            found[item.name] = item
+    return found

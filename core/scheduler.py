@@ -4,18 +4,14 @@ import threading
 
 import schedule
 
+from core.plugins import collect_named
+
 log = logging.getLogger(__name__)
 
 
 def collect_tasks(crm) -> dict:
     """name -> ScheduledTask from every enabled plugin; a duplicate name is an error."""
-    tasks = {}
-    for group in crm.pm.hook.register_scheduled_tasks(crm=crm):
-        for task in group or []:
-            if task.name in tasks:
-                raise ValueError(f"two scheduled tasks are named {task.name!r}")
-            tasks[task.name] = task
-    return tasks
+    return collect_named(crm.pm.hook.register_scheduled_tasks(crm=crm), "scheduled tasks")
 
 
 def run_task(task) -> bool:

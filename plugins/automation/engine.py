@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import orjson
 from core.db import utcnow
+from core.plugins import collect_named
 from plugins.automation.tables import LISTS
 
 log = logging.getLogger(__name__)
@@ -15,13 +16,7 @@ log = logging.getLogger(__name__)
 
 def rule_types(crm) -> dict:
     """name -> RuleType from every enabled plugin; a duplicate name is an error."""
-    found = {}
-    for group in crm.pm.hook.register_rule_types(crm=crm):
-        for rule_type in group or []:
-            if rule_type.name in found:
-                raise ValueError(f"two rule types are named {rule_type.name!r}")
-            found[rule_type.name] = rule_type
-    return found
+    return collect_named(crm.pm.hook.register_rule_types(crm=crm), "rule types")
 
 
 def _current(db, list_name, only_ids):
