@@ -9,11 +9,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import formula_columns, list_page, machine, sizes, state_put, view_page
+from bench import (digest_build, formula_columns, import_csv, list_page, machine, sizes,
+                   state_put, view_page)
 from bench.report import render
 
 BENCHMARKS = {"state_put": state_put, "list_page": list_page,
-              "formulas": formula_columns, "view_page": view_page}
+              "formulas": formula_columns, "view_page": view_page, "import_csv": import_csv,
+              "digest": digest_build}
 OUT = Path(__file__).parent / "out"
 OVERRIDES = {  # flag -> Sizes field
     "state_investors": "state_investors", "state_changes": "state_changes", "reps": "state_reps",
@@ -21,7 +23,7 @@ OVERRIDES = {  # flag -> Sizes field
     "requests": "list_requests", "warmup": "list_warmup",
     "formula_rows": "formula_rows", "edits": "formula_edits",
     "view_investors": "view_investors", "view_fields": "view_fields",
-    "view_requests": "view_requests",
+    "view_requests": "view_requests", "import_rows": "import_rows",
 }
 
 

@@ -20,6 +20,7 @@ class Sizes:
     view_fields: int = 100  # including the 5 built-in investor fields
     view_requests: int = 300
     view_warmup: int = 30
+    import_rows: int = 100_000  # of a 30-column Airtable export
 
     @property
     def state_is_full(self) -> bool:
@@ -43,12 +44,16 @@ class Sizes:
         return (self.view_investors, self.view_fields, self.page_limit) == (
             FULL.view_investors, FULL.view_fields, FULL.page_limit)
 
+    @property
+    def import_is_full(self) -> bool:
+        return self.import_rows == FULL.import_rows
+
 
 FULL = Sizes()
 QUICK = Sizes(state_investors=200, state_changes=10, state_reps=3, list_investors=1_500,
               list_fields=30, list_requests=30, list_warmup=5, formula_rows=2_000,
               formula_edits=20, view_investors=1_500, view_fields=30, view_requests=30,
-              view_warmup=5)
+              view_warmup=5, import_rows=1_000)
 
 
 def scaled(factor: float) -> Sizes:
@@ -60,7 +65,8 @@ def scaled(factor: float) -> Sizes:
                             round(FULL.state_investors * factor)),
         list_investors=max(FULL.page_limit + 1, round(FULL.list_investors * factor)),
         formula_rows=max(FULL.formula_edits, round(FULL.formula_rows * factor)),
-        view_investors=max(FULL.page_limit + 1, round(FULL.view_investors * factor)))
+        view_investors=max(FULL.page_limit + 1, round(FULL.view_investors * factor)),
+        import_rows=max(100, round(FULL.import_rows * factor)))
 
 
 def from_scale(value: str | None) -> Sizes:

@@ -1,0 +1,152 @@
+"""New records of an import written in bulk: one statement each for the rows and their audit
+entries, with the rows' values placed once per file rather than once per cell."""
+import contextlib
+from operator import itemgetter
+
+import orjson
+
+from core.db import utcnow
+from plugins.fundraising.fields import PLUGIN
+
+# From this many new records, and as many as the table holds, dropping the table's indexes
+# and building each once at the end is cheaper than updating them row by row.
+REBUILD_INDEXES_FROM = 10_000
+# SQLite's page cache while updating indexes row by row: its default (2 MiB) is too small
+# for the indexes of a large table, whose pages would be written out and read back again
+# and again.
+CACHE_KIB_PER_1000_ROWS = 1024
+MAX_CACHE_KIB = 256 * 1024
+AUDIT_SQL = ("INSERT INTO audit_log (at, actor_id, plugin, table_name, row_id, action, changes, "
+             "summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def insert_records(db, store, creates, actor_id):
+    """Insert `creates` ((row, name, {field name: value}, external id) with values checked
+    while planning) into store's table with their audit entries; ids are assigned here."""
+    if not creates:
+        return
+    table = store.sql_table
+    next_id, count = db.execute(
+        f"SELECT coalesce(max(id), 0) + 1, count(*) FROM {table}").fetchone()
+    columns = [f.column for f in store.fields.values if f.column]
+    rows, audits = _rows(store, columns, creates, next_id, actor_id)
+    names = ["id", "name", *columns, "data", "external_id", "created_at", "created_by",
+             "updated_at", "updated_by"]
+    if len(creates) >= max(REBUILD_INDEXES_FROM, count):
+        bulk = _indexes_built_after(db, table)
+    else:
+        bulk = _page_cache(db, len(creates))
+    with bulk:
+        db.conn.executemany(f"INSERT INTO {table} ({', '.join(names)}, version) "
+                            f"VALUES ({', '.join('?' * len(names))}, 1)", rows)
+    db.conn.executemany(AUDIT_SQL, audits)
+
+
+def _picker(positions):
+    """A function giving the items at `positions` of a sequence, always as a tuple."""
+    if len(positions) == 1:
+        return lambda items: (items[positions[0]],)
+    return itemgetter(*positions) if positions else lambda items: ()
+
+
+class RecordShape:
+    """Where the values of new records go when they have the same names in the same order
+    (every row of one file): row columns, `data` keys and the audit entry's sorted names,
+    worked out once. A record's values are read as (name, *values, None)."""
+
+    def __init__(self, fieldset, columns, names: tuple):
+        self.names = names
+        fdefs = [fieldset.get(n) for n in names]
+        # a field called "Name" would collide with the primary in the audit entry
+        self.usable = "Name" not in names and None not in fdefs
+        if not self.usable:
+            return
+        at = {f.column: i for i, f in enumerate(fdefs, start=1) if f.column}
+        absent = len(names) + 1  # the trailing None
+        self.cells = _picker([at.get(c, absent) for c in columns])
+        stored = [(i, str(f.id)) for i, f in enumerate(fdefs, start=1) if not f.column]
+        self.data_keys = [k for _, k in stored]
+        self.data = _picker([i for i, _ in stored])
+        # the audit entry: "Name" and every value set, in name order
+        audited = sorted(zip(("Name", *names), range(absent)))
+        self.audit_keys = [k for k, _ in audited]
+        self.audit = _picker([i for _, i in audited])
+
+
+def _rows(store, columns, creates, next_id, actor_id):
+    """(record rows, audit rows) of the new records, in the layout RecordStore.create writes:
+    built-in fields in their columns, the others in `data` by field id, no None values."""
+    name_field = store._name_field()
+    fieldset = store.fields
+    formulas = fieldset.formulas if fieldset.formula_names else None
+    computed = formulas.affected(None) if formulas else []
+    dumps, now, table = orjson.dumps, utcnow(), store.table
+    shape = None
+    rows, audits = [], []
+    for record_id, (number, name, values, ext) in enumerate(creates, start=next_id):
+        name = name or ""
+        names = tuple(values)
+        if shape is None or names != shape.names:
+            shape = RecordShape(fieldset, columns, names)
+        if shape.usable:
+            items = (name, *values.values(), None)
+            cells = shape.cells(items)
+            data = {k: v for k, v in zip(shape.data_keys, shape.data(items)) if v is not None}
+            changes = {k: [None, v] for k, v in zip(shape.audit_keys, shape.audit(items))
+                       if v is not None}
+        else:
+            cells, data, changes = _split(fieldset, columns, name, values)
+        if computed:
+            data.update(formulas.compute({name_field: name, **values}, computed))
+            data = {k: v for k, v in data.items() if v is not None}
+        rows.append((record_id, name, *cells, dumps(data).decode(), ext, now, actor_id, now,
+                     actor_id))
+        audits.append((now, actor_id, PLUGIN, table, str(record_id), "create",
+                       dumps(changes).decode(), f"import {table} '{name}'"))
+    return rows, audits
+
+
+def _split(fieldset, columns, name, values):
+    """(column values, data, audit changes) of one new record, field by field."""
+    cells, data = dict.fromkeys(columns), {}
+    for field_name, value in values.items():
+        fdef = fieldset.get(field_name)
+        if value is None:
+            continue
+        if fdef.column:
+            cells[fdef.column] = value
+        else:
+            data[str(fdef.id)] = value
+    after = {"Name": name, **{k: v for k, v in values.items() if v is not None}}
+    return list(cells.values()), data, {k: [None, v] for k, v in sorted(after.items())}
+
+
+@contextlib.contextmanager
+def _page_cache(db, rows):
+    """A page cache sized for `rows` new records while inserting them, restored after."""
+    before = db.execute("PRAGMA cache_size").fetchone()[0]  # < 0: KiB, > 0: pages
+    page_kib = db.execute("PRAGMA page_size").fetchone()[0] // 1024
+    wanted = min(MAX_CACHE_KIB, rows * CACHE_KIB_PER_1000_ROWS // 1000)
+    if wanted <= (-before if before < 0 else before * page_kib):
+        yield
+        return
+    db.execute(f"PRAGMA cache_size = {-wanted}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {before}")
+
+
+@contextlib.contextmanager
+def _indexes_built_after(db, table):
+    """The table's indexes dropped, then made again from their own SQL, in the caller's
+    transaction: the schema is the same after it, and the same if it rolls back."""
+    indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                         "tbl_name = ? AND sql IS NOT NULL", [table]).fetchall()
+    for name, _ in indexes:
+        db.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for _, sql in indexes:
+            db.execute(sql)
