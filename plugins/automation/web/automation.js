@@ -2,25 +2,12 @@
 // four lists the rules fill.
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
-import { h, table, formatDate } from "/assets/ui.js";
+import { h, table, formatDate, say, errorText, INLINE } from "/assets/ui.js";
 
 const LISTS = [
   ["main", "Main"], ["follow_up", "Follow-up"], ["graveyard", "Graveyard"], ["longshot", "Longshot"],
 ];
 const SHOWN = 100;
-
-/** Show an error line, or hide it when the text is empty. */
-function say(line, text) {
-  line.textContent = text;
-  line.hidden = !text;
-}
-
-// Labels stack their control under the text; a checkbox sits beside its text instead.
-const INLINE = { flexDirection: "row", alignItems: "center", gap: ".4rem" };
-
-function errorText(err) {
-  return err instanceof ApiError ? err.message : String((err && err.message) || err);
-}
 
 function configText(key, value, fieldNames) {
   if (key === "field") return fieldNames[value] ? `${fieldNames[value]} (#${value})` : `#${value}`;

@@ -2,20 +2,7 @@
 // tasks done, change their due date and assignee.
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
-import { h, table } from "/assets/ui.js";
-
-/** Show an error line, or hide it when the text is empty. */
-function say(line, text) {
-  line.textContent = text;
-  line.hidden = !text;
-}
-
-// Labels stack their control under the text; a checkbox sits beside its text instead.
-const INLINE = { flexDirection: "row", alignItems: "center", gap: ".4rem" };
-
-function errorText(err) {
-  return err instanceof ApiError ? err.message : String((err && err.message) || err);
-}
+import { h, table, say, errorText, INLINE } from "/assets/ui.js";
 
 function today() {
   const now = new Date();

@@ -2,26 +2,13 @@
 // test email that proves the outbound mail path.
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
-import { h, table, formatDate } from "/assets/ui.js";
+import { h, table, formatDate, say, errorText, INLINE } from "/assets/ui.js";
 
 function yesterday() {
   const day = new Date();
   day.setDate(day.getDate() - 1);
   const pad = (n) => String(n).padStart(2, "0");
   return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
-}
-
-/** Show an error line, or hide it when the text is empty. */
-function say(line, text) {
-  line.textContent = text;
-  line.hidden = !text;
-}
-
-// Labels stack their control under the text; a checkbox sits beside its text instead.
-const INLINE = { flexDirection: "row", alignItems: "center", gap: ".4rem" };
-
-function errorText(err) {
-  return err instanceof ApiError ? err.message : String((err && err.message) || err);
 }
 
 /** The test email's failure for people: 503 is "not set up", 502 "refused". */

@@ -2,25 +2,12 @@
 // then import in one transaction (admins only; members can preview).
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
-import { h, table } from "/assets/ui.js";
+import { h, table, say, errorText, INLINE } from "/assets/ui.js";
 
 const TABLES = ["investors", "contacts", "funds", "commitments"];
 const RECORD_ID_NAMES = ["record id", "airtable record id", "airtable id", "record_id"];
 const AUTO = "";
 const IGNORE = "__ignore__";
-
-/** Show an error line, or hide it when the text is empty. */
-function say(line, text) {
-  line.textContent = text;
-  line.hidden = !text;
-}
-
-// Labels stack their control under the text; a checkbox sits beside its text instead.
-const INLINE = { flexDirection: "row", alignItems: "center", gap: ".4rem" };
-
-function errorText(err) {
-  return err instanceof ApiError ? err.message : String((err && err.message) || err);
-}
 
 /** The header row of a CSV text (quotes, doubled quotes, a BOM and blank lines handled). */
 function csvHeader(text) {

@@ -2,22 +2,9 @@
 // stored as email activity. Admins also turn sync on or off per user.
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
-import { h, table, formatDate } from "/assets/ui.js";
+import { h, table, formatDate, say, errorText, INLINE } from "/assets/ui.js";
 
 const STATUSES = [["pending", "Pending"], ["approved", "Approved"], ["rejected", "Rejected"], ["all", "All"]];
-
-/** Show an error line, or hide it when the text is empty. */
-function say(line, text) {
-  line.textContent = text;
-  line.hidden = !text;
-}
-
-// Labels stack their control under the text; a checkbox sits beside its text instead.
-const INLINE = { flexDirection: "row", alignItems: "center", gap: ".4rem" };
-
-function errorText(err) {
-  return err instanceof ApiError ? err.message : String((err && err.message) || err);
-}
 
 function fromTo(p) {
   return h("div", null, h("div", null, `From: ${p.from_address || "?"}`),

@@ -1,4 +1,19 @@
 // Small DOM helpers shared by every page.
+import { ApiError } from "/assets/api.js";
+
+/** Show a message line, or hide it when the text is empty. */
+export function say(line, text) {
+  line.textContent = text;
+  line.hidden = !text;
+}
+
+/** What to tell people about a failed call. */
+export function errorText(err) {
+  return err instanceof ApiError ? err.message : String((err && err.message) || err);
+}
+
+// Labels stack their control under the text; a checkbox sits beside its text instead.
+export const INLINE = { flexDirection: "row", alignItems: "center", gap: ".4rem" };
 
 /** Build an element: attrs may hold class, style (object), dataset, on<event> handlers. */
 export function h(tag, attrs, ...children) {

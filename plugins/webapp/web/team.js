@@ -1,16 +1,7 @@
 // The core's pages: the activity feed, users and invites, and the security status.
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
-import { h, table, formatDate } from "/assets/ui.js";
-
-function errorText(err) {
-  return err instanceof ApiError ? err.message : String((err && err.message) || err);
-}
-
-function say(line, text) {
-  line.textContent = text;
-  line.hidden = !text;
-}
+import { h, table, formatDate, say, errorText } from "/assets/ui.js";
 
 function activity(container) {
   const list = h("div", { class: "stack activity-list" });
