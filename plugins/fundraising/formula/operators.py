@@ -27,7 +27,7 @@ def build_binary(op: str, left: Compiled, right: Compiled, position: int) -> Com
     if op in ARITHMETIC:
         return Compiled(_arithmetic(ARITHMETIC[op], left, right, position), NUMBER)
     if op == "&":
-        return Compiled(_concatenate(left.fn, right.fn, position), TEXT)
+        return Compiled(concatenate(left.fn, right.fn, position), TEXT)
     return Compiled(_comparison(op, left, right, position), CHECKBOX)
 
 
@@ -81,8 +81,9 @@ def _slow_arithmetic(apply, a, b, position):
         raise num_error("the number is too large", position) from None
 
 
-def _concatenate(left_fn, right_fn, position: int):
-    def concatenate(row):
+def concatenate(left_fn, right_fn, position: int):
+    """`left & right` as text, blank as empty, capped in length."""
+    def joined(row):
         a = left_fn(row)
         b = right_fn(row)
         if type(a) is not str:
@@ -92,7 +93,7 @@ def _concatenate(left_fn, right_fn, position: int):
         if len(a) + len(b) > MAX_TEXT_LENGTH:
             raise too_long(position)
         return a + b
-    return concatenate
+    return joined
 
 
 def _comparison(op: str, left: Compiled, right: Compiled, position: int):

@@ -8,6 +8,7 @@ counts and positions below 1 are #VALUE!, as in Excel."""
 from plugins.fundraising.formula.errors import value_error
 from plugins.fundraising.formula.functions.spec import FunctionSpec, eager
 from plugins.fundraising.formula.limits import MAX_TEXT_LENGTH
+from plugins.fundraising.formula.operators import concatenate
 from plugins.fundraising.formula.types import NUMBER, TEXT
 from plugins.fundraising.formula.values import (check_length, is_number, parse_number,
                                                 to_integer, to_text, too_long)
@@ -16,18 +17,7 @@ from plugins.fundraising.formula.values import (check_length, is_number, parse_n
 def _build_concat(args, position):
     fns = tuple(arg.fn for arg in args)
     if len(fns) == 2:
-        first, second = fns
-
-        def concat2(row):
-            a, b = first(row), second(row)
-            if type(a) is not str:
-                a = to_text(a, position)
-            if type(b) is not str:
-                b = to_text(b, position)
-            if len(a) + len(b) > MAX_TEXT_LENGTH:
-                raise too_long(position)
-            return a + b
-        return concat2
+        return concatenate(*fns, position)  # the same as `&`
     if len(fns) == 3:
         first, second, third = fns
 
