@@ -87,15 +87,8 @@ def _column_parser(db, fdef_type, options, indexes):
     return base
 
 
-def cells_by_column(csv_table) -> list[tuple]:
-    """Every column's cells, the rows turned into columns in one pass (in C)."""
-    width = len(csv_table.header)
-    return list(zip(*csv_table.rows)) if csv_table.rows else [()] * width
-
-
-def plan_columns(db, table, csv_table, fieldset, mapping, cells=None):
-    """How each CSV column is used; `mapping` maps a header to a field name or None.
-    `cells` is cells_by_column(csv_table), when the caller has it already."""
+def plan_columns(db, table, csv_table, fieldset, mapping):
+    """How each CSV column is used; `mapping` maps a header to a field name or None."""
     mapping = mapping or {}
     record_id_col = find_record_id_column(csv_table)
     name_field = next(f for f in fieldset.all if f.builtin == "name")
@@ -121,7 +114,7 @@ def plan_columns(db, table, csv_table, fieldset, mapping, cells=None):
             parse = _column_parser(db, fdef.type, fdef.options, indexes)
             columns.append(Column(i, header, "field", fdef, parse=parse))
         else:
-            ftype, options = infer_field(cells[i] if cells else csv_table.column(i))
+            ftype, options = infer_field(csv_table.columns[i])
             new = {"name": target, "type": ftype, "options": options}
             columns.append(Column(i, header, "new", new=new, parse=make_parser(ftype, options)))
     if not any(c.role == "name" for c in columns):
@@ -155,7 +148,7 @@ class ParsedRows:
 
 
 def parse_rows(columns, cells: list[tuple]) -> ParsedRows:
-    """Each used column's cells (cells_by_column) parsed in one pass (parse_column), then
+    """Each used column's cells (CsvTable.columns) parsed in one pass (parse_column), then
     checked where the parser leaves it to the importer; bad cells are collected by row."""
     count = len(cells[0]) if cells else 0
     names, external_ids = [None] * count, [None] * count

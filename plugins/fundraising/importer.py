@@ -14,8 +14,7 @@ from core.errors import unprocessable
 from plugins.fundraising import fields as field_store
 from plugins.fundraising.csv_import import CsvError, read_csv
 from plugins.fundraising.import_insert import insert_records
-from plugins.fundraising.import_plan import (cells_by_column, key_column, parse_rows,
-                                             plan_columns)
+from plugins.fundraising.import_plan import key_column, parse_rows, plan_columns
 from plugins.fundraising.records import NAME_REQUIRED, RecordStore
 from plugins.fundraising.versioning import bump_state
 
@@ -136,13 +135,12 @@ def plan_import(db, table, data, key=None, mapping=None) -> ImportPlan:
             raise unprocessable(f"The file cannot be read: {exc}", field="file",
                                 code="bad_csv") from None
         fieldset = field_store.load_fields(db, table)
-        cells = cells_by_column(csv_table)
-        columns = plan_columns(db, table, csv_table, fieldset, mapping, cells)
+        columns = plan_columns(db, table, csv_table, fieldset, mapping)
         key_col = key_column(columns, key)
-        plan = ImportPlan(table, rows=len(csv_table.rows))
+        plan = ImportPlan(table, rows=csv_table.row_count)
         plan.new_fields = [dict(c.new, column=c.header) for c in columns if c.role == "new"]
-        parsed = parse_rows(columns, cells)
-        del csv_table, cells  # parsed: let the texts go before the records are read
+        parsed = parse_rows(columns, csv_table.columns)
+        del csv_table  # parsed: let the texts go before the records are read
         existing = ExistingRecords(db, table, key_col, fieldset)
         _match_rows(plan, parsed, key_col, existing)
     plan.missing = [r[0] for r in db.execute(

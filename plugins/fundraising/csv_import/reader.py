@@ -1,8 +1,7 @@
-"""Reading a CSV export (Airtable's, or a spreadsheet's) into a header and padded rows."""
+"""Reading a CSV export (Airtable's, or a spreadsheet's) into a header and its columns."""
 import csv
 import io
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from plugins.fundraising.csv_import.errors import CsvError
 
@@ -12,21 +11,32 @@ CELL_LIMIT = 1_100_000
 
 @dataclass
 class CsvTable:
-    """A CSV file's column names and its rows, each exactly as long as the header.
+    """A CSV file's column names and its cells by column, every column as long as the next
+    (short rows are padded with empty cells). An import works column by column, so the
+    rows are turned into columns once, in C, as they are read.
 
-    `row_numbers[i]` is the 1-based data row of `rows[i]` (the header is not counted; a quoted
-    cell spanning several lines is still one row). Rows with no text at all are skipped but
-    keep their number, so later numbers still match the file. `truncated` lists the rows
-    whose non-empty cells beyond the last column were dropped."""
+    `row_numbers[i]` is the 1-based data row of the i-th cell of each column (the header is
+    not counted; a quoted cell spanning several lines is still one row). Rows with no text
+    at all are skipped but keep their number, so later numbers still match the file.
+    `truncated` lists the rows whose non-empty cells beyond the last column were dropped."""
 
     header: list[str]
-    rows: list[list[str]]
+    columns: list[tuple[str, ...]]
     row_numbers: list[int] = field(default_factory=list)
     truncated: list[int] = field(default_factory=list)
 
+    @property
+    def rows(self) -> list[list[str]]:
+        """The cells row by row (made on each call: for tests and small files)."""
+        return [list(row) for row in zip(*self.columns)]
+
+    @property
+    def row_count(self) -> int:
+        return len(self.row_numbers)
+
     def column(self, index: int) -> list[str]:
         """Every row's cell of one column."""
-        return [row[index] for row in self.rows]
+        return list(self.columns[index])
 
 
 def read_csv(data: bytes | str) -> CsvTable:
@@ -49,8 +59,10 @@ def read_csv(data: bytes | str) -> CsvTable:
             if any(row[width:]):
                 truncated.append(number)
             del row[width:]
-    header, records = _name_columns([name.strip() for name in header], records)
-    return CsvTable(header, records, numbers, truncated)
+    columns = list(zip(*records)) if records else [()] * width
+    del records
+    header, columns = _name_columns([name.strip() for name in header], columns)
+    return CsvTable(header, columns, numbers, truncated)
 
 
 def _decode(data: bytes | str) -> str:
@@ -92,10 +104,10 @@ def _records(text: str) -> tuple[list[str], list[list[str]], list[int]]:
     return header, records, numbers
 
 
-def _name_columns(header: list[str], rows: list[list[str]]):
+def _name_columns(header: list[str], columns: list[tuple]):
     """Drop unnamed empty columns, name unnamed ones that hold data, refuse duplicates."""
     unnamed = [i for i, name in enumerate(header) if not name]
-    empty = {i for i in unnamed if not any(row[i] for row in rows)}
+    empty = {i for i in unnamed if not any(columns[i])}
     taken = {name.casefold() for name in header if name}
     for i in unnamed:
         if i not in empty:
@@ -105,13 +117,9 @@ def _name_columns(header: list[str], rows: list[list[str]]):
         if not keep:
             raise CsvError("the file has no column names")
         header = [header[i] for i in keep]
-        if len(keep) == 1:
-            rows = [[row[keep[0]]] for row in rows]
-        else:
-            pick = itemgetter(*keep)
-            rows = [list(pick(row)) for row in rows]
+        columns = [columns[i] for i in keep]
     _refuse_duplicates(header)
-    return header, rows
+    return header, columns
 
 
 def _free_name(name: str, taken: set[str]) -> str:

@@ -20,17 +20,17 @@ def find_record_id_column(table: CsvTable) -> int | None:
         if name.strip().casefold() in RECORD_ID_NAMES:
             return index
     for index in range(len(table.header)):
-        if _all_distinct_ids(table.rows, index):
+        if _all_distinct_ids(table.columns[index]):
             return index
     return None
 
 
-def _all_distinct_ids(rows: list[list[str]], index: int) -> bool:
+def _all_distinct_ids(cells) -> bool:
     """Whether a column has record ids, all distinct, and nothing else; most columns are
     settled by their first non-empty cell."""
     match, seen = RECORD_ID.fullmatch, set()
-    for row in rows:
-        cell = row[index].strip()
+    for cell in cells:
+        cell = cell.strip()
         if cell:
             if match(cell) is None or cell in seen:
                 return False
