@@ -48,8 +48,10 @@ def _apply(db, list_name, wanted, current, rule_id, now):
     return len(added) + len(removed)
 
 
-def run_rules(crm, trigger="manual", only_ids=None, now=None) -> dict | None:
-    """Run every enabled rule (list rules only for `only_ids` when given); return the run."""
+def run_rules(crm, trigger="manual", only_ids=None, now=None, act=None) -> dict | None:
+    """Run every enabled rule (list rules only for `only_ids` when given; action rules when
+    `act`, by default when not scoped to `only_ids`); return the run."""
+    act = only_ids is None if act is None else act
     now = now or datetime.now(timezone.utc)
     today, stamp = now.date(), utcnow()
     types = rule_types(crm)
@@ -103,7 +105,7 @@ def run_rules(crm, trigger="manual", only_ids=None, now=None) -> dict | None:
         if main_rule:
             main_rule["matched"], main_rule["changed"] = len(main_wanted), changed
         total += changed
-        if only_ids is None:
+        if act:
             for rule, result in zip(rules, results):
                 rule_type = types.get(rule["type"])
                 if rule_type is None or rule_type.act is None:

@@ -210,3 +210,34 @@ def test_run_rules_directly_with_a_given_now(seeded):
     run = run_rules(seeded, "manual", now=datetime(2027, 6, 1, tzinfo=timezone.utc))
     lists = {r["name"]: r["matched"] for r in run["rules"]}
     assert lists["Follow up after 30 days without contact"] == 3
+
+
+def test_a_bulk_write_sorts_every_investor_like_single_edits(client, admin, seeded):
+    """An import-sized write re-checks the whole table instead of naming every id: the lists
+    come out as one-by-one edits would make them, and action rules wait for the schedule."""
+    from plugins.automation.plugin import WHOLE_TABLE_FROM
+    h = admin["headers"]
+    with time_machine.travel(NOW, tick=False):
+        stale = next(r for r in client.simulate_get("/api/fundraising/investors", headers=h)
+                     .json["records"] if r["name"] == "Stale")
+        made = client.simulate_post("/api/tasks", headers=h, json={
+            "title": "Call", "due_date": "2026-11-01", "investor_id": stale["id"]})
+        assert made.status_code == 201, made.json
+        with seeded.write() as db:  # one write, as an import makes
+            store = RecordStore(db, "investors")
+            for n in range(WHOLE_TABLE_FROM):
+                fields = [{"Stage": "Passed"}, {"Check Size": 10}, {"Last Contact": "2026-01-02"},
+                          {"Last Contact": "2026-11-25", "Check Size": 900_000}][n % 4]
+                store.create(f"Bulk {n:04}", fields, None)
+    runs = client.simulate_get("/api/automation/runs", headers=h).json["runs"]
+    assert runs[0]["trigger"] == "change" and runs[0]["errors"] == 0
+    lists = {name: [m for m in members(client, h, name) if m.startswith("Bulk")]
+             for name in ("graveyard", "longshot", "follow_up", "main")}
+    assert {name: len(found) for name, found in lists.items()} == {
+        "graveyard": 250, "longshot": 250, "follow_up": 250, "main": 250}
+    assert lists["graveyard"][0] == "Bulk 0000" and lists["main"][0] == "Bulk 0003"
+    # the seeded investors were never run before; the whole-table pass sorted them too
+    assert members(client, h, "follow_up")[-1] == "Stale"
+    reminded = seeded.db.execute("SELECT reminded_for FROM tasks WHERE id = ?",
+                                 [made.json["id"]]).fetchone()[0]
+    assert reminded is None  # the reminder rule did not act on a record change
