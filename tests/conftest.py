@@ -6,6 +6,8 @@ from core.app import create_app
 from core.context import build_crm
 from core.settings import Settings
 
+pytest_plugins = ["tests.log_scan"]  # no secret in any log line of the suite
+
 
 @pytest.fixture
 def make_settings(tmp_path, monkeypatch):
