@@ -7,7 +7,7 @@ WEBAPP := plugins/webapp
 VENDOR := $(WEBAPP)/static/vendor
 TABULATOR := $(WEBAPP)/node_modules/tabulator-tables/dist
 
-.PHONY: install run test startos-check browsers bench clean
+.PHONY: install run test fuzz startos-check browsers bench clean
 
 # The web app's JavaScript (Tabulator) comes from npm with a lock file; without Node.js 20
 # the server still runs and / says the web assets are missing.
@@ -39,6 +39,12 @@ test: install browsers
 	else echo "node not found: skipping startos-check"; fi
 	$(BIN)/pytest -q
 
+# Schemathesis against the real server's OpenAPI document, many examples (make test runs 8).
+FUZZ_EXAMPLES ?= 200
+FUZZ_SECONDS ?= 1200
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest -q -s tests/fuzz
+
 # Install the StartOS package's locked dependencies and typecheck it.
 startos-check:
 	cd startos && npm ci --no-audit --no-fund --loglevel=error && npx tsc --noEmit
@@ -48,7 +54,9 @@ $(BENCH_STAMP): $(STAMP) setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(BENCH_STAMP)
 
+# api_throughput loads the servers with Debian's wrk; without it that benchmark is skipped.
 bench: $(BENCH_STAMP)
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

@@ -1,4 +1,5 @@
 """Browser tests: the real server in a subprocess, driven by Debian's chromium via Playwright."""
+import contextlib
 import json
 import os
 import re
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests.log_scan import learn, scan_line
 
 PASSWORD = "correct horse battery"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,7 +42,11 @@ class WebServer:
         if email in self.tokens:
             req.add_header("Authorization", f"Bearer {self.tokens[email]}")
         with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.loads(resp.read() or b"null")
+            answer = json.loads(resp.read() or b"null")
+        if isinstance(answer, dict):  # the server's tokens, so its log is checked for them
+            for key in ("token", "invite_token"):
+                learn(answer.get(key))
+        return answer
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +65,8 @@ def _server_env(tmp_path):
     return env
 
 
-@pytest.fixture
-def web_server(tmp_path):
+@contextlib.contextmanager
+def running_server(tmp_path):
     """`crm serve` on a free port with an admin (Ada Admin) and a member (Max Member)."""
     env = _server_env(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", "0", "--no-scheduler"],
@@ -69,12 +76,14 @@ def web_server(tmp_path):
         lines, base = [], None
         for line in proc.stderr:
             lines.append(line)
+            scan_line(line, "crm serve stderr")
             if m := re.search(r"serving on (http://127\.0\.0\.1:\d+)", line):
                 base = m.group(1)
                 break
         assert base, "".join(lines)
-        # keep reading the log so the server never blocks on a full pipe
-        threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+        # keep reading the log (checked for secrets) so the server never blocks on a full pipe
+        threading.Thread(target=lambda: [scan_line(line, "crm serve stderr")
+                                         for line in proc.stderr], daemon=True).start()
         server = WebServer(base, tmp_path / "data", env)
         server.cli("users", "create-admin", "--email", "ada@fund.example", "--name", "Ada Admin",
                    input=PASSWORD + "\n")
@@ -88,6 +97,13 @@ def web_server(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+def web_server(tmp_path):
+    """`crm serve` on a free port with an admin (Ada Admin) and a member (Max Member)."""
+    with running_server(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
