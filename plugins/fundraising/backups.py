@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,6 +30,9 @@ KINDS = ("manual", "scheduled", "safety")
 ID_REGEX = r"^\d{8}T\d{6}Z-[0-9a-f]{6}$"
 ID_PATTERN = re.compile(ID_REGEX)
 STEP_PAGES = 256
+# A temp file, or a file without metadata, left by a backup killed midway: removed once
+# this old, when no backup can still be writing it.
+LEFTOVER_SECONDS = 3600
 SNAPSHOT = "backup_snapshot"  # schema name of the backup while it is attached
 
 
@@ -59,6 +63,16 @@ def write_json(path: Path, value: dict):
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path):
+    """Make a rename in `folder` survive a power cut (the file's own data is synced first)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def live_counts(conn, schema="main") -> dict[str, int]:
@@ -235,6 +249,7 @@ class BackupStore:
         """Snapshot the live database while writes go on; return the new backup's metadata."""
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
+        self.sweep()
         now = self.clock().astimezone(timezone.utc)
         backup_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
         path, meta_path = self.paths(backup_id)
@@ -242,7 +257,8 @@ class BackupStore:
         try:
             counts = snapshot(self.crm.settings.database_path, tmp, progress)
             os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
+            os.replace(tmp, path)  # SQLite synced the copy when it closed it
+            fsync_folder(self.folder)
         finally:
             tmp.unlink(missing_ok=True)
         sha256, size = file_digest(path)
@@ -256,6 +272,20 @@ class BackupStore:
                                 after={"kind": kind, "size": size, "sha256": sha256},
                                 summary=f"{kind} backup {backup_id}")
         return meta
+
+    def sweep(self) -> list[str]:
+        """Remove what backups killed midway left: never listed, it only takes disk space."""
+        cutoff, removed = time.time() - LEFTOVER_SECONDS, []
+        for path in self.folder.iterdir():
+            temp = path.name.startswith(".") and ".db.tmp" in path.name
+            orphan = (path.suffix == ".db" and ID_PATTERN.fullmatch(path.stem)
+                      and not path.with_suffix(".json").exists())
+            if (temp or orphan) and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+        if removed:
+            log.info("removed %d leftover backup file(s): %s", len(removed), ", ".join(removed))
+        return removed
 
     def remove(self, backup_id):
         """Delete a backup: metadata first, so it never lists without its file."""

@@ -1,7 +1,9 @@
 """Backups: online snapshots under writes, verify, restore preview and restore, policy, CLI."""
 import json
+import os
 import sqlite3
 import stat
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -174,6 +176,24 @@ def test_files_are_owner_only_and_listed_newest_first(crm, client, member):
     assert json.loads((folder / f"{first['id']}.json").read_text()) == first
     feed = client.simulate_get("/api/activity", headers=member["headers"]).json["entries"]
     assert any(e["table"] == "backups" and e["row_id"] == second["id"] for e in feed)
+
+
+def test_leftovers_of_a_killed_backup_are_swept_once_old(crm, client, member):
+    """A backup killed midway leaves a temp file or a file without metadata; the next backup
+    removes those an hour old, and leaves young ones (a backup may still be writing them)."""
+    first = take_backup(client, member)
+    folder = crm.settings.data_dir / "backups"
+    old = [folder / ".20261101T000000Z-aaaaaa.db.tmp", folder / "20261101T000000Z-bbbbbb.db",
+           folder / ".20261101T000000Z-cccccc.db.tmp-journal"]
+    young = folder / ".20261126T000000Z-dddddd.db.tmp"
+    for path in [*old, young]:
+        path.write_bytes(b"half a copy")
+    for path in old:
+        os.utime(path, (time.time() - 7200, time.time() - 7200))
+    second = take_backup(client, member)
+    assert not any(path.exists() for path in old) and young.exists()
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
+        f"{b['id']}.{ext}" for b in (first, second) for ext in ("db", "json"))
 
 
 def test_tampered_backup_fails_verify_and_is_not_restored(crm, client, admin):
