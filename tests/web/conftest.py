@@ -65,25 +65,33 @@ def _server_env(tmp_path):
     return env
 
 
+def start_serve(env, cwd):
+    """`crm serve --port 0` started; (process, base URL) once it listens. Its stderr is read
+    on (and checked for secrets) so the server never blocks on a full pipe."""
+    proc = subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", "0", "--no-scheduler"],
+                            env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            cwd=cwd)
+    lines, base = [], None
+    for line in proc.stderr:
+        lines.append(line)
+        scan_line(line, "crm serve stderr")
+        if m := re.search(r"serving on (http://127\.0\.0\.1:\d+)", line):
+            base = m.group(1)
+            break
+    if not base:
+        proc.kill()
+        raise AssertionError("".join(lines))
+    threading.Thread(target=lambda: [scan_line(line, "crm serve stderr")
+                                     for line in proc.stderr], daemon=True).start()
+    return proc, base
+
+
 @contextlib.contextmanager
 def running_server(tmp_path):
     """`crm serve` on a free port with an admin (Ada Admin) and a member (Max Member)."""
     env = _server_env(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", "0", "--no-scheduler"],
-                            env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                            cwd=tmp_path)
+    proc, base = start_serve(env, tmp_path)
     try:
-        lines, base = [], None
-        for line in proc.stderr:
-            lines.append(line)
-            scan_line(line, "crm serve stderr")
-            if m := re.search(r"serving on (http://127\.0\.0\.1:\d+)", line):
-                base = m.group(1)
-                break
-        assert base, "".join(lines)
-        # keep reading the log (checked for secrets) so the server never blocks on a full pipe
-        threading.Thread(target=lambda: [scan_line(line, "crm serve stderr")
-                                         for line in proc.stderr], daemon=True).start()
         server = WebServer(base, tmp_path / "data", env)
         server.cli("users", "create-admin", "--email", "ada@fund.example", "--name", "Ada Admin",
                    input=PASSWORD + "\n")
