@@ -9,13 +9,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import (digest_build, formula_columns, import_csv, list_page, machine, sizes,
-                   state_put, view_page)
+from bench import (api_throughput, digest_build, formula_columns, import_csv, list_page,
+                   machine, sizes, state_put, view_page)
 from bench.report import render
 
 BENCHMARKS = {"state_put": state_put, "list_page": list_page,
               "formulas": formula_columns, "view_page": view_page, "import_csv": import_csv,
-              "digest": digest_build}
+              "digest": digest_build, "api_throughput": api_throughput}
 OUT = Path(__file__).parent / "out"
 OVERRIDES = {  # flag -> Sizes field
     "state_investors": "state_investors", "state_changes": "state_changes", "reps": "state_reps",
@@ -24,6 +24,8 @@ OVERRIDES = {  # flag -> Sizes field
     "formula_rows": "formula_rows", "edits": "formula_edits",
     "view_investors": "view_investors", "view_fields": "view_fields",
     "view_requests": "view_requests", "import_rows": "import_rows",
+    "api_investors": "api_investors", "api_fields": "api_fields", "api_seconds": "api_seconds",
+    "api_connections": "api_connections",
 }
 
 
@@ -37,11 +39,12 @@ def parse_args(argv):
         parser.add_argument(f"--{flag.replace('_', '-')}", type=int, metavar="N")
     parser.add_argument("--seed", type=int, default=1, help="random seed of data and offsets")
     parser.add_argument("--no-datasette", action="store_true",
-                        help="skip the datasette comparison in list_page and view_page")
+                        help="skip the datasette comparison in list_page, view_page and "
+                             "api_throughput")
     parser.add_argument("--profile", nargs="?", const="cprofile",
                         choices=["cprofile", "pyinstrument"],
-                        help="also show where time goes in list_page, view_page and formulas "
-                             "(automatic where a target is missed at full size)")
+                        help="also show where time goes in list_page, view_page, formulas and "
+                             "api_throughput (automatic where a target is missed at full size)")
     parser.add_argument("--profile-requests", type=int, default=50, metavar="N")
     parser.add_argument("--keep", action="store_true", help="keep the data under bench/out/")
     parser.add_argument("--strict", action="store_true",

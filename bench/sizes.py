@@ -21,6 +21,14 @@ class Sizes:
     view_requests: int = 300
     view_warmup: int = 30
     import_rows: int = 100_000  # of a 30-column Airtable export
+    api_investors: int = 100_000
+    api_fields: int = 100  # including the 5 built-in investor fields
+    api_seconds: int = 10  # each measured wrk run (wrk -d)
+    api_warmup_seconds: int = 2  # the wrk run before each measured one
+    api_threads: int = 2  # wrk -t
+    api_connections: int = 8  # wrk -c
+    api_ids: int = 20_000  # random ids the GET and PATCH loads go through
+    api_offsets: int = 2_000  # random page offsets
 
     @property
     def state_is_full(self) -> bool:
@@ -48,12 +56,20 @@ class Sizes:
     def import_is_full(self) -> bool:
         return self.import_rows == FULL.import_rows
 
+    @property
+    def api_is_full(self) -> bool:
+        """Whether the api_throughput targets (stated for the full load) apply."""
+        keys = ("api_investors", "api_fields", "page_limit", "api_seconds", "api_threads",
+                "api_connections")
+        return all(getattr(self, k) == getattr(FULL, k) for k in keys)
+
 
 FULL = Sizes()
 QUICK = Sizes(state_investors=200, state_changes=10, state_reps=3, list_investors=1_500,
               list_fields=30, list_requests=30, list_warmup=5, formula_rows=2_000,
               formula_edits=20, view_investors=1_500, view_fields=30, view_requests=30,
-              view_warmup=5, import_rows=1_000)
+              view_warmup=5, import_rows=1_000, api_investors=1_500, api_fields=30,
+              api_seconds=1, api_warmup_seconds=1, api_ids=500, api_offsets=100)
 
 
 def scaled(factor: float) -> Sizes:
@@ -66,7 +82,8 @@ def scaled(factor: float) -> Sizes:
         list_investors=max(FULL.page_limit + 1, round(FULL.list_investors * factor)),
         formula_rows=max(FULL.formula_edits, round(FULL.formula_rows * factor)),
         view_investors=max(FULL.page_limit + 1, round(FULL.view_investors * factor)),
-        import_rows=max(100, round(FULL.import_rows * factor)))
+        import_rows=max(100, round(FULL.import_rows * factor)),
+        api_investors=max(FULL.page_limit + 1, round(FULL.api_investors * factor)))
 
 
 def from_scale(value: str | None) -> Sizes:

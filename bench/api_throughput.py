@@ -1,0 +1,476 @@
+"""api_throughput: requests per second under concurrent load, Debian's `wrk` on loopback.
+
+Three loads against one `crm serve` (its own data, seeded as list_page seeds it):
+  1. GET /api/fundraising/investors/{id} over random ids;
+  2. GET /api/fundraising/investors?limit=100&offset=N over random offsets, then datasette's
+     `?sql=` page (list_page's SQL, _shape=array) on the same SQLite file, right after;
+  3. PATCH /api/fundraising/investors/{id} changing one number field (a real write each).
+Each load is a short warm-up wrk run, then the measured one. A Lua script per run picks the
+requests, counts non-2xx responses and prints one machine-readable line from `done()`:
+requests, duration, bytes, latency p50/p99 and wrk's socket errors.
+
+The bearer token is never in wrk's argv: it is written into the Lua script (mode 0600, in the
+run's workdir, removed when wrk exits) and wrk gets only the script's path.
+"""
+import dataclasses
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from itertools import count
+
+import orjson
+
+from bench import breakdown, seed
+from bench.client import Http
+from bench.hotspots import profile_rows
+from bench.list_page import check_same_rows, crm_path, datasette_path
+from bench.report import Row, ms, percentile, size, verdict
+from bench.servers import CrmServer, DatasetteServer, datasette_available
+
+NAME = "api_throughput"
+TARGET_GET_RPS = 1_000
+TARGET_PAGE_RATIO = 1.2
+SKIPPED = "skipped (wrk not installed: apt-get install wrk)"
+WRK_TIMEOUT = "10s"  # a response slower than this counts as a socket error (timeout)
+RECORD_PATH = "/api/fundraising/investors/"
+RESULT = re.compile(r"^BENCH-WRK (.*)$", re.M)
+NOTES = [
+    "CRM paths are under /api/fundraising; ids and offsets are random (the same offsets for "
+    "the CRM and datasette, which serves the same SQLite file right after the CRM's run)",
+    "wrk runs on the same cores as the servers (loopback), so a share of the CPU is the load "
+    "generator's; the GET target (>= 1,000 req/s) is stated for 2 cores",
+    "PATCH sends the record's current expected_version (RecordPatch requires it): the script "
+    "reads the new version from each 2xx response, and every PATCH sets a value the field "
+    "never had, so each one is a committed write (checked against the versions in SQLite)",
+    "any non-2xx response or socket error (connect, read, write, timeout) fails its row",
+    "server CPU per request is the server process's user + sys time over the measured run "
+    "divided by its requests: steadier than req/s on a busy machine",
+]
+
+
+@dataclass
+class WrkResult:
+    requests: int
+    seconds: float
+    nbytes: int
+    p50: float  # seconds
+    p99: float
+    non2xx: int
+    socket_errors: int
+    statuses: str  # non-2xx statuses as "409 x3, 500 x1"
+    server_cpu: float | None = None  # the server process's user + sys seconds in the run
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def errors(self) -> int:
+        return self.non2xx + self.socket_errors
+
+
+# --- Lua --------------------------------------------------------------------------------
+
+def lua_str(text: str) -> str:
+    if any(ord(c) < 32 for c in text):
+        raise ValueError("control characters in a Lua string")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def lua_list(values) -> str:
+    return "{" + ",".join(values) + "}"
+
+
+# Thread numbering, non-2xx counting and the result line; every script has it.
+LUA_COMMON = r"""
+local threads, next_tid = {}, 1
+
+function setup(thread)
+  thread:set("tid", next_tid)
+  next_tid = next_tid + 1
+  table.insert(threads, thread)
+end
+
+non2xx, statuses = 0, ""
+local bad = {}
+
+local function tally(status)
+  if status >= 200 and status < 300 then
+    return true
+  end
+  non2xx = non2xx + 1
+  bad[status] = (bad[status] or 0) + 1
+  local parts = {}
+  for code, n in pairs(bad) do
+    parts[#parts + 1] = code .. "x" .. n
+  end
+  statuses = table.concat(parts, ",")
+  return false
+end
+
+function done(summary, latency, requests)
+  local bad_total, codes = 0, {}
+  for _, thread in ipairs(threads) do
+    bad_total = bad_total + thread:get("non2xx")
+    local s = thread:get("statuses")
+    if s ~= "" then
+      codes[#codes + 1] = s
+    end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH-WRK requests=%d duration_us=%d bytes=%d p50_us=%d p99_us=%d connect=%d read=%d " ..
+    "write=%d timeout=%d non2xx=%d statuses=%s\n",
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50),
+    latency:percentile(99), e.connect, e.read, e.write, e.timeout, bad_total,
+    #codes > 0 and table.concat(codes, ";") or "-"))
+end
+"""
+
+# GETs of `paths` in turn; each thread starts at its own place in the list.
+LUA_GET = r"""
+local prepared, pos = {}, 1
+
+function init(args)
+  for k, path in ipairs(paths) do
+    prepared[k] = wrk.format("GET", path)
+  end
+  pos = math.floor((tid - 1) * #prepared / nthreads) + 1
+end
+
+function request()
+  local r = prepared[pos]
+  pos = pos % #prepared + 1
+  return r
+end
+
+function response(status, headers, body)
+  tally(status)
+end
+"""
+
+# PATCHes of one field: thread t takes ids[t], ids[t + nthreads], ... round and round, so an
+# id comes back only after many other requests, when its last response (whose version is
+# the next expected_version) has long arrived.
+LUA_PATCH = r"""
+local version_of, pos, counter = {}, 1, 0
+
+function init(args)
+  for k, id in ipairs(ids) do
+    version_of[id] = versions[k]
+  end
+  pos = tid
+  wrk.headers["Content-Type"] = "application/json"
+end
+
+function request()
+  local id = ids[pos]
+  pos = pos + nthreads
+  if pos > #ids then
+    pos = tid
+  end
+  counter = counter + 1
+  local body = string.format('{"expected_version":%d,"fields":{%s:%d}}', version_of[id],
+                             field_json, value_base + counter * nthreads + tid)
+  return wrk.format("PATCH", record_path .. id, nil, body)
+end
+
+function response(status, headers, body)
+  if tally(status) then
+    local id, version = string.match(body, '^{"id":(%d+),"version":(%d+)')
+    if id then
+      version_of[tonumber(id)] = tonumber(version)
+    end
+  end
+end
+"""
+
+
+def get_script(token, paths, nthreads) -> str:
+    head = [f"nthreads = {nthreads}", f"paths = {lua_list(lua_str(p) for p in paths)}"]
+    return _script(token, head, LUA_GET)
+
+
+def patch_script(token, ids, versions, field_name, value_base, nthreads) -> str:
+    head = [f"nthreads = {nthreads}", f"ids = {lua_list(str(i) for i in ids)}",
+            f"versions = {lua_list(str(versions[i]) for i in ids)}",
+            f"field_json = {lua_str(orjson.dumps(field_name).decode())}",
+            f"value_base = {value_base}", f"record_path = {lua_str(RECORD_PATH)}"]
+    return _script(token, head, LUA_PATCH)
+
+
+def _script(token, head, body) -> str:
+    lines = ["-- Written by bench/api_throughput.py for one wrk run; removed after it."]
+    if token:
+        lines.append(f'wrk.headers["Authorization"] = {lua_str("Bearer " + token)}')
+    return "\n".join(lines + head) + "\n" + LUA_COMMON + body
+
+
+# --- wrk ---------------------------------------------------------------------------------
+
+class Wrk:
+    """Runs wrk with a generated script: warm-up, then the measured run."""
+
+    def __init__(self, binary, folder, sizes):
+        self.binary, self.folder, self.sizes = binary, folder, sizes
+        self._numbers = count(1)
+        self.warmup = None  # the last warm-up run's result
+
+    @property
+    def shape(self) -> str:
+        s = self.sizes
+        return f"wrk -t{s.api_threads} -c{s.api_connections} -d{s.api_seconds}s"
+
+    def measure(self, server, make_script) -> WrkResult:
+        """A warm-up run, then the measured one against `server` (a CrmServer or
+        DatasetteServer); `make_script(warmup)` gives the Lua text and is called right before
+        each run (so it can read fresh state)."""
+        self.warmup = self.once(server.port, make_script(True), self.sizes.api_warmup_seconds)
+        text = make_script(False)
+        pid = server._process.pid
+        before = process_cpu(pid)
+        result = self.once(server.port, text, self.sizes.api_seconds)
+        after = process_cpu(pid)
+        if before is not None and after is not None:
+            result.server_cpu = after - before
+        return result
+
+    def once(self, port, text, seconds) -> WrkResult:
+        path = self.folder / f"wrk-{next(self._numbers)}.lua"
+        # Owner-only from the start: the script may hold the bearer token.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        s = self.sizes
+        command = [self.binary, f"-t{s.api_threads}", f"-c{s.api_connections}",
+                   f"-d{seconds}s", "--timeout", WRK_TIMEOUT, "-s", str(path),
+                   f"http://127.0.0.1:{port}/"]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True,
+                                  timeout=seconds + 120, stdin=subprocess.DEVNULL)
+        finally:
+            path.unlink(missing_ok=True)
+        found = RESULT.search(done.stdout)
+        if done.returncode != 0 or not found:
+            raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr[-1000:]}"
+                               f"{done.stdout[-1000:]}")
+        return parse_result(found.group(1))
+
+
+def process_cpu(pid) -> float | None:
+    """User + system CPU seconds of a process (all its threads) so far; None off Linux."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def parse_result(line: str) -> WrkResult:
+    v = dict(pair.split("=", 1) for pair in line.split())
+    codes = {}
+    for part in re.findall(r"\d+x\d+", v["statuses"]):  # per thread: "409x3,500x1;409x2"
+        code, n = part.split("x")
+        codes[code] = codes.get(code, 0) + int(n)
+    return WrkResult(requests=int(v["requests"]), seconds=int(v["duration_us"]) / 1e6,
+                     nbytes=int(v["bytes"]), p50=int(v["p50_us"]) / 1e6,
+                     p99=int(v["p99_us"]) / 1e6, non2xx=int(v["non2xx"]),
+                     socket_errors=sum(int(v[k]) for k in ("connect", "read", "write",
+                                                            "timeout")),
+                     statuses=", ".join(f"{c} x{n}" for c, n in sorted(codes.items())))
+
+
+# --- the benchmark -----------------------------------------------------------------------
+
+def waitress_threads(crm) -> str:
+    """settings.threads as `crm serve` reads it (same environment and working directory)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c",
+             "from core.settings import load_settings; print(load_settings().threads)"],
+            env=crm.env(), cwd=crm.root, capture_output=True, text=True, timeout=60)
+        return done.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def versions_of(database_path) -> dict[int, int]:
+    db = sqlite3.connect(f"file:{database_path}?mode=ro", uri=True)
+    try:
+        return dict(db.execute("SELECT id, version FROM fundraising_investors"))
+    finally:
+        db.close()
+
+
+def settled_versions(database_path, wait=0.25, limit=10.0) -> dict[int, int]:
+    """The versions once no write lands any more: requests in flight when wrk stops are
+    still answered (and committed) after it exits."""
+    deadline = time.monotonic() + limit
+    last = versions_of(database_path)
+    while time.monotonic() < deadline:
+        time.sleep(wait)
+        now = versions_of(database_path)
+        if now == last:
+            break
+        last = now
+    return last
+
+
+def load_rows(label, result: WrkResult, target="", ok=None) -> list[Row]:
+    """Throughput (with its target, failed by any error), latency and the error count."""
+    clean = result.errors == 0
+    outcome = "FAIL" if not clean else (verdict(ok) if target else "")
+    return [
+        Row(NAME, f"{label}: throughput", f"{result.rps:,.0f} req/s", target, outcome),
+        Row(NAME, f"{label}: latency p50 / p99", f"{ms(result.p50)} / {ms(result.p99)}"),
+        Row(NAME, f"{label}: server CPU per request (user + sys)",
+            "unknown" if result.server_cpu is None or not result.requests else
+            f"{ms(result.server_cpu / result.requests)} ({result.server_cpu / result.seconds:.2f}"
+            " cores busy)"),
+        Row(NAME, f"{label}: requests, non-2xx, socket errors",
+            f"{result.requests:,}, {result.non2xx}"
+            + (f" ({result.statuses})" if result.non2xx else "")
+            + f", {result.socket_errors}; {size(result.nbytes / max(result.requests, 1))}/resp",
+            "0 non-2xx, 0 socket errors", "PASS" if clean else "FAIL"),
+    ]
+
+
+def run(sizes, workdir, rng, options) -> list[Row]:
+    binary = shutil.which("wrk")
+    if not binary:
+        return [Row(NAME, "wrk load generator", SKIPPED)]
+    root = workdir / NAME
+    limit = sizes.page_limit
+    custom = sizes.api_fields - seed.BUILTIN_INVESTOR_FIELDS
+    nthreads = sizes.api_threads
+    full = sizes.api_is_full
+    needed = seed.BUILTIN_INVESTOR_FIELDS + seed.CUSTOM_TYPES.index("number") + 1
+    if sizes.api_fields < needed:  # PATCH changes the first number field
+        raise SystemExit(f"{NAME}: --api-fields must be at least {needed}")
+    with CrmServer(root) as crm:
+        http = crm.client()
+        fields = seed.create_fields(http, seed.field_specs(custom))
+        number = next(f["name"] for f in fields if f["type"] == "number")
+        total = seed.insert_investors(crm.database_path, seed.investor_rows(
+            sizes.api_investors, fields, rng, crm.user_id))
+        ids = rng.sample(range(1, total + 1), min(total, sizes.api_ids))
+        if len(ids) < 2 * sizes.api_connections * 4:  # PATCH runs take half each
+            raise SystemExit(f"{NAME}: too few ids for {sizes.api_connections} connections")
+        offsets = [rng.randrange(total - limit + 1) for _ in range(sizes.api_offsets)]
+        one = http.json("GET", f"{RECORD_PATH}{ids[0]}")[0]
+        if one["id"] != ids[0] or len(one["fields"]) < custom // 2:
+            raise AssertionError("the CRM does not serve the seeded investor and its fields")
+        page = http.json("GET", crm_path(limit, 0))[0]
+        if page["total"] != total:
+            raise AssertionError("the CRM does not list the seeded investors")
+        wrk = Wrk(binary, root, sizes)
+        rows = [Row(NAME, f"data: {total:,} investors x {sizes.api_fields} fields; "
+                          f"{wrk.shape} after a {sizes.api_warmup_seconds} s warm-up", ""),
+                Row(NAME, "waitress threads (crm serve, settings.threads)",
+                    waitress_threads(crm)),
+                Row(NAME, "CPUs usable by this process (wrk shares them)",
+                    str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                        else os.cpu_count()))]
+
+        # 1. One record by id.
+        get_paths = [f"{RECORD_PATH}{i}" for i in ids]
+        got = wrk.measure(crm, lambda _: get_script(crm.token, get_paths, nthreads))
+        rows += load_rows(f"CRM GET /investors/{{id}} ({len(ids):,} ids)", got,
+                          f">= {TARGET_GET_RPS:,} req/s", got.rps >= TARGET_GET_RPS
+                          if full else None)
+
+        # 2. A page of records, then datasette's page SQL on the same file.
+        crm_pages = [crm_path(limit, o) for o in offsets]
+        crm_page = wrk.measure(crm, lambda _: get_script(crm.token, crm_pages, nthreads))
+        ds_page = None
+        if datasette_available() and not options.no_datasette:
+            with DatasetteServer(crm.database_path, root / "datasette.log") as ds:
+                ds_http = Http(ds.port)
+                try:
+                    check_same_rows(http, lambda o: crm_path(limit, o), ds_http,
+                                    lambda o: datasette_path(ds.name, limit, o), limit,
+                                    [0, *offsets[:3], total - limit])
+                finally:
+                    ds_http.close()
+                ds_pages = [datasette_path(ds.name, limit, o) for o in offsets]
+                ds_page = wrk.measure(ds, lambda _: get_script(None, ds_pages, nthreads))
+        rows += load_rows(f"CRM GET /investors?limit={limit}&offset=N ({len(offsets):,} "
+                          "offsets)", crm_page)
+        if ds_page:
+            rows += load_rows("datasette ?sql= page SQL, _shape=array", ds_page)
+            ratio = crm_page.rps / ds_page.rps if ds_page.rps else 0.0
+            clean = crm_page.errors == 0 and ds_page.errors == 0
+            rows.append(Row(NAME, "page throughput: CRM / datasette", f"{ratio:.2f}x",
+                            f">= {TARGET_PAGE_RATIO:.2f}x",
+                            verdict(ratio >= TARGET_PAGE_RATIO if full else None)
+                            if clean else "FAIL"))
+        else:
+            rows.append(Row(NAME, "datasette", "skipped (not installed or --no-datasette)"))
+
+        # 3. PATCH one field: last, so the reads above see the data as seeded. The warm-up
+        # and the measured run take disjoint halves of the ids, each with fresh versions.
+        before = versions_of(crm.database_path)
+        value_bases = count(1_000_000, 10_000_000)  # a fresh value range per wrk run
+        patched = wrk.measure(crm, lambda warmup: patch_script(
+            crm.token, ids[warmup::2], settled_versions(crm.database_path), number,
+            next(value_bases), nthreads))
+        after = settled_versions(crm.database_path)
+        bumps = sum(after[i] - before[i] for i in ids)
+        answered = sum(r.requests - r.non2xx for r in (wrk.warmup, patched))
+        rows += load_rows(f"CRM PATCH /investors/{{id}} ('{number}', {len(ids) // 2:,} ids)",
+                          patched)
+        # Requests still in flight when wrk stops may commit unanswered: bumps >= answered.
+        rows.append(Row(NAME, "PATCH version bumps in SQLite / 2xx answers (with warm-up)",
+                        f"{bumps:,} / {answered:,}", "bumps >= 2xx answers",
+                        "PASS" if bumps >= answered else "FAIL"))
+
+        if options.profile or (full and got.errors == 0 and got.rps < TARGET_GET_RPS):
+            rows += get_profile(crm, ids[:options.profile_requests * 10])
+        if ds_page and (options.profile or (full and crm_page.rps
+                                            < TARGET_PAGE_RATIO * ds_page.rps)):
+            rows += [dataclasses.replace(row, bench=NAME) for row in breakdown.run(
+                crm, limit, offsets[:options.profile_requests], options.profile)]
+    return rows
+
+
+def get_profile(crm, ids) -> list[Row]:
+    """Where one GET /investors/{id} spends its time, in-process (no server, no socket)."""
+    try:
+        return _get_profile(crm, ids)
+    except Exception as exc:  # noqa: BLE001 - reported, not hidden
+        return [Row(NAME, "where GET {id} time goes: failed", f"{type(exc).__name__}: {exc}")]
+
+
+def _get_profile(crm, ids) -> list[Row]:
+    import falcon.testing
+
+    server_crm, app = breakdown.open_crm(crm)
+    headers = {"Authorization": f"Bearer {crm.token}"}
+
+    def start_response(status, response_headers, exc_info=None):
+        if not status.startswith("200"):
+            raise AssertionError(f"in-process GET: {status}")
+
+    def get(record_id):
+        environ = falcon.testing.create_environ(f"{RECORD_PATH}{record_id}", headers=headers)
+        return b"".join(app(environ, start_response))
+
+    try:
+        times = []
+        for record_id in ids:
+            start = time.perf_counter()
+            get(record_id)
+            times.append(time.perf_counter() - start)
+        rows = [Row(NAME, f"GET {{id}} in-process WSGI call, median of {len(ids)} "
+                          "(no server, no socket)", ms(percentile(times, 50)))]
+        rows += profile_rows(NAME, f"{len(ids)} in-process GET {{id}}",
+                             lambda: [get(i) for i in ids], len(ids))
+        return rows
+    finally:
+        server_crm.database.close()
