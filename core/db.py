@@ -1,5 +1,6 @@
 """The SQLite database: one file, WAL, a connection per thread, explicit write transactions."""
 import contextlib
+import logging
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -7,7 +8,10 @@ from pathlib import Path
 
 import sqlite_utils
 
+log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
+COALESCE_SECONDS = 0.2  # a checkpoint waits this long after a commit for more commits
+WAL_KEEP_BYTES = 64 * 1024 * 1024  # a larger WAL is cut back to this when it starts over
 
 
 def utcnow() -> str:
@@ -29,6 +33,44 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
+class Checkpointer:
+    """Copies the WAL into the database file in a thread of its own after commits, instead of
+    in the committing request (SQLite's advice for writers that must not pause: turn the
+    automatic checkpoint off and run it in a separate thread). PASSIVE: it never blocks a
+    reader or a writer, and whatever it cannot copy yet waits for the next commit."""
+
+    def __init__(self, path):
+        self.path = path
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+        self._thread.start()
+
+    def after_commit(self):
+        self._wake.set()
+
+    def _run(self):
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
+                               isolation_level=None)
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                if self._stopping.wait(COALESCE_SECONDS):  # commits close together: one pass
+                    return
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as exc:  # the next commit tries again
+                    log.warning("WAL checkpoint failed: %s", exc)
+        finally:
+            conn.close()
+
+    def stop(self):
+        self._stopping.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+
 class Database:
     """Hands each thread its own connection to one SQLite file."""
 
@@ -37,12 +79,19 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite_utils.Database] = []
         self._lock = threading.Lock()
+        self._writer = threading.Lock()
+        self._background_checkpoints = str(path) != ":memory:"
+        self._checkpointer = None  # started by the first commit
 
     @property
     def db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
         if db is None:
             db = connect(self.path)
+            db.journal = []
+            if self._background_checkpoints:
+                db.conn.execute("PRAGMA wal_autocheckpoint = 0")  # the Checkpointer's work
+                db.conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
             self._local.db = db
             with self._lock:
                 self._all.append(db)
@@ -50,23 +99,49 @@ class Database:
 
     @contextlib.contextmanager
     def write(self):
-        """One write transaction (BEGIN IMMEDIATE); nested calls become savepoints."""
+        """One write transaction (BEGIN IMMEDIATE); nested calls become savepoints.
+
+        `db.journal` lists the audit entries the transaction made, as (id, plugin, table,
+        row id, action, actor id), for CRM.write to announce after the commit."""
         db = self.db
         if db.conn.in_transaction:
-            with db.atomic():
-                yield db
+            mark = len(db.journal)
+            try:
+                with db.atomic():
+                    yield db
+            except BaseException:
+                del db.journal[mark:]  # the savepoint's changes were undone
+                raise
             return
-        db.conn.execute("BEGIN IMMEDIATE")
+        db.journal = []
+        # Threads of this process queue here, woken as soon as the writer before is done;
+        # SQLite's busy handler (for other processes) sleeps and retries, unfairly.
+        if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked")
         try:
-            yield db
-        except BaseException:
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
-            raise
-        else:
-            db.conn.execute("COMMIT")
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK")
+                raise
+            else:
+                db.conn.execute("COMMIT")
+        finally:
+            self._writer.release()
+        if self._background_checkpoints:
+            with self._lock:
+                if self._checkpointer is None:
+                    self._checkpointer = Checkpointer(self.path)
+                checkpointer = self._checkpointer
+            checkpointer.after_commit()
 
     def close(self):
+        with self._lock:
+            checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer:
+            checkpointer.stop()
         with self._lock:
             for db in self._all:
                 db.close()
