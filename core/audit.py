@@ -36,7 +36,16 @@ def record_change(db, *, actor_id, plugin, table, row_id, action, before=None, a
         [utcnow(), actor_id, plugin, table, str(row_id), action,
          orjson.dumps(changes, default=str).decode(), summary],
     )
+    journal(db, [(cursor.lastrowid, plugin, table, str(row_id), action, actor_id)])
     return cursor.lastrowid
+
+
+def journal(db, entries):
+    """Note audit entries written without record_change (in bulk) for changes_committed:
+    (id, plugin, table, row id as text, action, actor id) each."""
+    noted = getattr(db, "journal", None)  # a connection outside core.db.Database has none
+    if noted is not None:
+        noted.extend(entries)
 
 
 def _entry(row) -> dict:

@@ -6,11 +6,13 @@ import secrets
 from pathlib import Path
 
 from core.db import Database
+from core.memory import gc_paused
 from core.plugins import make_plugin_manager
 from core.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 CHANGE_KEYS = ("id", "plugin", "table_name", "row_id", "action", "actor_id")
+BULK_CHANGES = 10_000  # from this many changes, the listeners run with the collector paused
 
 
 class ConfigError(Exception):
@@ -47,10 +49,6 @@ def resolve_secret_key(settings: Settings) -> str:
     return key
 
 
-def _last_audit_id(db) -> int:
-    return db.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
-
-
 class CRM:
     """What hooks and resources receive: `crm.settings`, `crm.pm`, `crm.database`."""
 
@@ -76,21 +74,18 @@ class CRM:
                 yield db
             return
         with self.database.write() as db:
-            first = _last_audit_id(db)
             yield db
-            last = _last_audit_id(db)
-        if last > first:
-            self._announce(first, last)
+        journal, db.journal = db.journal, []
+        if journal:
+            self._announce(journal)
 
-    def _announce(self, first, last):
-        rows = self.database.db.conn.execute(
-            f"SELECT {', '.join(CHANGE_KEYS)} FROM audit_log WHERE id > ? AND id <= ? "
-            "ORDER BY id", [first, last])
-        changes = [dict(zip(CHANGE_KEYS, row)) for row in rows]  # plain tuples: cheaper
-        try:
-            self.pm.hook.changes_committed(crm=self, changes=changes)
-        except Exception:  # the write stands; a listener's failure is only logged
-            log.exception("a changes_committed listener failed")
+    def _announce(self, journal):
+        with gc_paused() if len(journal) >= BULK_CHANGES else contextlib.nullcontext():
+            changes = [dict(zip(CHANGE_KEYS, entry)) for entry in journal]
+            try:
+                self.pm.hook.changes_committed(crm=self, changes=changes)
+            except Exception:  # the write stands; a listener's failure is only logged
+                log.exception("a changes_committed listener failed")
 
     def plugin_enabled(self, name: str) -> bool:
         return self.pm.get_plugin(name) is not None

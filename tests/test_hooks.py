@@ -146,3 +146,37 @@ def test_changes_committed_after_the_outer_commit_only(make_crm):
     with crm.write() as db:
         db.execute("SELECT 1")
     assert len(listener.heard) == 1  # nothing announced for a rollback or an empty write
+
+
+class FullListener:
+    def __init__(self):
+        self.heard = []
+
+    @hookimpl
+    def changes_committed(self, crm, changes):
+        self.heard.append(changes)
+
+
+def test_announced_changes_are_the_committed_audit_entries(make_crm):
+    """What the listeners hear is exactly what audit_log holds for the write: a savepoint
+    that rolled back is left out, and an import's bulk entries are in, ids and all."""
+    from core import audit
+    from plugins.fundraising.importer import apply_import, plan_import
+    listener = FullListener()
+    crm = make_crm(extra_plugins={"listener": listener})
+    with crm.write() as db:
+        audit.record_change(db, actor_id=None, plugin="x", table="t", row_id=1, action="create",
+                            after={"a": 1})
+        with pytest.raises(ZeroDivisionError):
+            with crm.write() as inner:  # a savepoint, undone
+                audit.record_change(inner, actor_id=None, plugin="x", table="t", row_id=2,
+                                    action="create", after={"a": 2})
+                1 / 0
+        csv = "Name,Stage\n" + "".join(f"LP {n},Intro\n" for n in range(30))
+        apply_import(db, plan_import(db, "investors", csv.encode()), None)
+    stored = [dict(r) for r in crm.db.query(
+        "SELECT id, plugin, table_name, row_id, action, actor_id FROM audit_log ORDER BY id")]
+    assert listener.heard == [stored]
+    assert len(stored) == 31 and stored[0]["row_id"] == "1"
+    names = dict(crm.db.execute("SELECT id, name FROM fundraising_investors").fetchall())
+    assert [names[int(c["row_id"])] for c in stored[1:]] == [f"LP {n}" for n in range(30)]

@@ -1,24 +1,23 @@
 """New records of an import written in bulk: one statement each for the rows and their audit
 entries, with the rows' values placed once per file rather than once per cell."""
 import contextlib
-from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
 
 import orjson
 
+from core import audit
 from core.db import utcnow
 from plugins.fundraising.fields import PLUGIN
 
 # From this many new records, and as many as the table holds, dropping the table's indexes
 # and building each once at the end is cheaper than updating them row by row.
 REBUILD_INDEXES_FROM = 10_000
-# SQLite's page cache while updating indexes row by row: its default (2 MiB) is too small
-# for the indexes of a large table, whose pages would be written out and read back again
-# and again.
+# SQLite's page cache while inserting: its default (2 MiB) is too small for the indexes of
+# a large table, whose pages would be written out and read back again and again, and for
+# the new pages of a bulk insert, which would spill to the WAL before the commit.
 CACHE_KIB_PER_1000_ROWS = 1024
 MAX_CACHE_KIB = 256 * 1024
-# Records are built and written this many at a time: SQLite writes one batch (without
-# Python's GIL) while Python builds the next, so two cores share the work.
+# Records are built and written this many at a time, so their rows are not all in memory.
 BATCH = 5_000
 AUDIT_SQL = ("INSERT INTO audit_log (at, actor_id, plugin, table_name, row_id, action, changes, "
              "summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
@@ -37,50 +36,19 @@ def insert_records(db, store, creates, actor_id):
              "updated_at", "updated_by"]
     insert = (f"INSERT INTO {table} ({', '.join(names)}, version) "
               f"VALUES ({', '.join('?' * len(names))}, 1)")
-    if len(creates) >= max(REBUILD_INDEXES_FROM, count):
-        bulk = _indexes_built_after(db, table)
-    else:
-        bulk = _page_cache(db, len(creates))
-    with bulk, BatchWriter(db.conn) as writer:
+    # audit ids follow on from the highest: the write transaction holds the table
+    next_audit = db.execute("SELECT coalesce(max(id), 0) + 1 FROM audit_log").fetchone()[0]
+    with contextlib.ExitStack() as bulk:
+        bulk.enter_context(_page_cache(db, len(creates)))  # left last: indexes use it too
+        if len(creates) >= max(REBUILD_INDEXES_FROM, count):
+            bulk.enter_context(_indexes_built_after(db, table))
         for start in range(0, len(creates), BATCH):
             rows, audits = _rows(store, columns, creates[start:start + BATCH],
                                  next_id + start, actor_id)
-            writer.write([(insert, rows), (AUDIT_SQL, audits)])
-
-
-class BatchWriter:
-    """Runs batches of executemany on `conn` in a second thread, one batch at a time and in
-    order, while the caller prepares the next; the caller's transaction holds them all. The
-    connection is never used by both threads at once: write() waits for the batch before,
-    and leaving the block waits for the last (and raises its error)."""
-
-    def __init__(self, conn):
-        self.conn = conn
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer")
-        self._pending = None
-
-    def _run(self, statements):
-        for sql, params in statements:
-            self.conn.executemany(sql, params)
-
-    def write(self, statements):
-        self.wait()
-        self._pending = self._pool.submit(self._run, statements)
-
-    def wait(self):
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        try:
-            if exc_type is None:
-                self.wait()
-        finally:  # after an error here, the batch still running finishes before rollback
-            self._pool.shutdown(wait=True)
+            db.conn.executemany(insert, rows)
+            db.conn.executemany(AUDIT_SQL, audits)
+    audit.journal(db, [(next_audit + n, PLUGIN, store.table, str(next_id + n), "create",
+                        actor_id) for n in range(len(creates))])
 
 
 def _picker(positions):

@@ -3,14 +3,13 @@
 Rows match existing records by Airtable's record id column when the file has one, else by a
 key column (the primary field by default). A re-import of the same file changes nothing.
 """
-import contextlib
-import gc
 from dataclasses import dataclass, field
 from itertools import count, repeat
 
 import orjson
 
 from core.errors import unprocessable
+from core.memory import gc_paused
 from plugins.fundraising import fields as field_store
 from plugins.fundraising.csv_import import CsvError, read_csv
 from plugins.fundraising.import_insert import insert_records
@@ -46,19 +45,6 @@ class ImportPlan:
                 "archived": len(self.missing) if archive_missing else 0,
                 "new_fields": self.new_fields, "errors": self.errors,
                 "error_rows": len(self.error_rows)}
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """The cyclic collector off for a while: an import makes millions of objects that live
-    until it ends, and each collection would walk them all again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class ExistingRecords:
