@@ -27,8 +27,9 @@ def collect_routes(crm) -> list[tuple[str, object]]:
 
 
 def _json_handlers():
-    handler = media.JSONHandler(
-        dumps=lambda obj: orjson.dumps(obj, default=str).decode(), loads=orjson.loads)
+    # orjson's bytes go out as they are (a str would be encoded again)
+    handler = media.JSONHandler(dumps=lambda obj: orjson.dumps(obj, default=str),
+                                loads=orjson.loads)
     return {falcon.MEDIA_JSON: handler, "application/json; charset=UTF-8": handler}
 
 

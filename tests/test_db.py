@@ -31,10 +31,11 @@ def test_commits_reach_the_database_file_from_a_background_checkpoint(tmp_path):
         while immutable_rows(tmp_path / "x.db") != 5000 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert immutable_rows(tmp_path / "x.db") == 5000
-        assert any(t.name == "wal-checkpoint" for t in threading.enumerate())
+        thread = database._checkpointer._thread
+        assert thread.is_alive() and thread.name == "wal-checkpoint"
     finally:
         database.close()
-    assert not any(t.name == "wal-checkpoint" for t in threading.enumerate())
+    assert not thread.is_alive()  # close() stops it
 
 
 def test_writers_of_one_process_queue_instead_of_failing(tmp_path, monkeypatch):
