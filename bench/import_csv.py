@@ -202,13 +202,16 @@ def crm_import(crm, path: Path) -> Timed:
     """One import of the file as `crm import airtable` runs it (read, plan, apply, commit)."""
     from plugins.fundraising.importer import apply_import, plan_import
 
+    from core.memory import gc_paused
+
     start = time.perf_counter()
     data = path.read_bytes()
-    with crm.write() as db:
+    with gc_paused(), crm.write() as db:
         plan = plan_import(db, "investors", data)
         planned = time.perf_counter()
         summary = apply_import(db, plan, None)
         applied = time.perf_counter()
+        del plan
     end = time.perf_counter()
     return Timed(summary, end - start, planned - start, applied - planned, end - applied)
 

@@ -6,6 +6,7 @@ import click
 
 from core.cli import command_group, pass_crm
 from core.errors import APIError
+from core.memory import gc_paused
 from plugins.fundraising.importer import apply_import, plan_import
 
 TABLES = ["investors", "contacts", "funds", "commitments"]
@@ -49,13 +50,14 @@ def register_import_commands(cli):
                 plan = plan_import(crm.db, table, data, key, mapping)
                 _print_summary(plan.summary(archive_missing), "Dry run")
                 return
-            with crm.write() as db:
+            with gc_paused(), crm.write() as db:
                 plan = plan_import(db, table, data, key, mapping)
                 total = len(plan.creates) + len(plan.updates)
                 with click.progressbar(length=total, label="Importing",
                                        file=sys.stderr) as bar:
                     summary = apply_import(db, plan, None, strict=strict,
                                            archive_missing=archive_missing, progress=bar.update)
+                del plan  # freed before the collector is back and the listeners run
         except APIError as exc:
             if exc.extra.get("errors"):
                 _print_summary({**plan.summary(archive_missing)}, "Not imported")

@@ -5,6 +5,7 @@ import orjson
 from pydantic import BaseModel, Field, ValidationError
 
 from core.errors import bad_request, unprocessable
+from core.memory import gc_paused
 from core.openapi import MAX_BODY_BYTES, Body, operation, validation_error
 from plugins.fundraising.importer import apply_import, plan_import
 
@@ -107,8 +108,9 @@ class ImportResource:
         body = read_import_request(req)
         if body.confirm is not True:
             raise unprocessable("Set confirm to true to import", field="confirm")
-        with self.crm.write() as db:
+        with gc_paused(), self.crm.write() as db:
             plan = plan_import(db, body.table, body.csv.encode(), body.key, body.mapping)
             summary = apply_import(db, plan, req.context.user["id"], strict=body.strict,
                                    archive_missing=body.archive_missing)
+            del plan  # freed before the collector is back and the listeners run
         resp.media = {**summary, "applied": True}
