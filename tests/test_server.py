@@ -4,10 +4,13 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 
 import pytest
+
+from tests.log_scan import learn, scan_line
 
 PASSWORD = "correct horse battery"
 
@@ -20,7 +23,11 @@ def call(base, method, path, body=None, token=None):
         req.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"null"), resp.headers
+            answer = json.loads(resp.read() or b"null")
+            if isinstance(answer, dict):  # the server's tokens: its log is checked for them
+                learn(answer.get("token"))
+                learn(answer.get("invite_token"))
+            return resp.status, answer, resp.headers
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read() or b"null"), err.headers
 
@@ -36,12 +43,16 @@ def server(tmp_path):
         base = link = None
         for line in proc.stderr:
             lines.append(line)
+            scan_line(line, "crm serve stderr")
             if m := re.search(r"serving on (http://127\.0\.0\.1:\d+)", line):
                 base = m.group(1)
             if m := re.search(r"(http://\S+/setup#token=\S+)", line):
                 link = m.group(1)
+                learn(link.split("#token=")[1])
                 break
         assert base and link, "".join(lines)
+        threading.Thread(target=lambda: [scan_line(line, "crm serve stderr")
+                                         for line in proc.stderr], daemon=True).start()
         yield base, link
     finally:
         proc.terminate()
