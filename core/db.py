@@ -38,11 +38,15 @@ def connect(path: Path | str) -> sqlite_utils.Database:
 
 
 class SqliteDatabase(sqlite_utils.Database):
-    """sqlite_utils.Database whose query() runs the SELECT as it is: sqlite-utils 4 wraps
-    each query in a savepoint of its own (two more statements per read) to undo a write
-    sent to query() by mistake; here query() refuses any statement that returns no rows."""
+    """sqlite_utils.Database whose query() runs a read as it is: sqlite-utils 4 wraps each
+    query in a savepoint of its own (two more statements per read) to undo a write sent to
+    query() by mistake; here query() refuses, before running it, what is not a read."""
+
+    READS = ("SELECT", "WITH", "VALUES", "PRAGMA", "EXPLAIN")
 
     def query(self, sql, params=None):
+        if not sql.lstrip()[:7].upper().startswith(self.READS):
+            raise ValueError("query() is for reads (SELECT); use execute() for writes")
         cursor = self.conn.execute(sql, params or ())
         if cursor.description is None:
             raise ValueError("query() can only be used with SQL that returns rows - "

@@ -95,3 +95,19 @@ def test_a_writer_waiting_too_long_gets_database_is_locked(tmp_path, monkeypatch
         release.set()
         holder.join()
         database.close()
+
+
+def test_query_reads_and_refuses_a_write_before_running_it(tmp_path):
+    database = Database(tmp_path / "x.db")
+    try:
+        with database.write() as db:
+            db.execute("CREATE TABLE t (n INTEGER)")
+            db.execute("INSERT INTO t VALUES (1)")
+        db = database.db
+        assert list(db.query("SELECT n FROM t")) == [{"n": 1}]
+        assert list(db.query("  with x AS (SELECT 2 AS n) SELECT n FROM x")) == [{"n": 2}]
+        with pytest.raises(ValueError, match="for reads"):
+            db.query("DELETE FROM t")
+        assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 1  # nothing was run
+    finally:
+        database.close()
