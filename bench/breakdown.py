@@ -111,24 +111,30 @@ def _profile_rows(app, token, limit, offsets, tool) -> list[Row]:
     return profile_rows(NAME, f"{len(offsets)} in-process requests", requests, len(offsets))
 
 
-def run(server, limit, offsets, tool) -> list[Row]:
-    """Rows of the breakdown; a failure becomes a row, so the figures above it survive."""
+def guarded(name, make_rows, *args) -> list[Row]:
+    """make_rows(*args); a failure becomes a row, so the figures above it survive."""
     try:
-        return _run(server, limit, offsets, tool)
+        return make_rows(*args)
     except Exception as exc:  # noqa: BLE001 - reported, not hidden
-        return [Row(NAME, "where time goes: breakdown failed", f"{type(exc).__name__}: {exc}")]
+        return [Row(name, "where time goes: breakdown failed", f"{type(exc).__name__}: {exc}")]
+
+
+def share_rows(name, measured, count) -> list[Row]:
+    """(label, seconds) phases as rows, each with its share of the first (the whole)."""
+    whole = measured[0][1]
+    return [Row(name, f"where time goes ({count} offsets, medians, share of the in-process "
+                      "request)", "")] + [Row(name, label, f"{ms(seconds)} ({seconds / whole:.0%})")
+                                         for label, seconds in measured]
+
+
+def run(server, limit, offsets, tool) -> list[Row]:
+    return guarded(NAME, _run, server, limit, offsets, tool)
 
 
 def _run(server, limit, offsets, tool) -> list[Row]:
     crm, app = open_crm(server)
     try:
-        measured = phases(crm, app, server.token, limit, offsets)
-        whole = measured[0][1]
-        rows = [Row(NAME, f"where time goes ({len(offsets)} offsets, medians, share of the "
-                          "in-process request)", "")]
-        rows += [Row(NAME, label, f"{ms(seconds)} ({seconds / whole:.0%})")
-                 for label, seconds in measured]
-        rows += _profile_rows(app, server.token, limit, offsets, tool or "cprofile")
-        return rows
+        rows = share_rows(NAME, phases(crm, app, server.token, limit, offsets), len(offsets))
+        return rows + _profile_rows(app, server.token, limit, offsets, tool or "cprofile")
     finally:
         crm.database.close()

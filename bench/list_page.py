@@ -71,6 +71,30 @@ def percentile_rows(bench, label, times):
     return [Row(bench, f"{label} p{q}", ms(percentile(times, q))) for q in (50, 90, 99)]
 
 
+def comparison_rows(bench, data, labels, crm, ds, full) -> tuple[list[Row], bool]:
+    """The rows of a page timed on the CRM and on datasette: percentiles, the ratio of the
+    medians and the CRM's target; and whether the CRM met it. `crm` and `ds` are (times,
+    bytes, Http), datasette's times empty when it did not run."""
+    (crm_times, crm_bytes, crm_http), (ds_times, ds_bytes, ds_http) = crm, ds
+    crm_p50 = percentile(crm_times, 50)
+    rows = [Row(bench, data, "")]
+    rows += percentile_rows(bench, f"{labels[0]} ({size(mean(crm_bytes))})", crm_times)
+    if ds_times:
+        ds_p50 = percentile(ds_times, 50)
+        rows += percentile_rows(bench, f"{labels[1]} ({size(mean(ds_bytes))})", ds_times)
+        rows.append(Row(bench, "CRM p50 / datasette p50", f"{crm_p50 / ds_p50:.2f}x",
+                        "<= 1.00x", verdict(crm_p50 <= ds_p50 if full else None)))
+    else:
+        rows.append(Row(bench, "datasette", "skipped (not installed or --no-datasette)"))
+    ok = crm_p50 <= TARGET_P50_SECONDS and (not ds_times or crm_p50 <= ds_p50)
+    rows.append(Row(bench, "CRM p50 target", ms(crm_p50),
+                    f"<= {TARGET_P50_SECONDS * 1000:.0f} ms, not slower than datasette",
+                    verdict(ok if full else None)))
+    rows.append(Row(bench, "HTTP connections opened (CRM, datasette)",
+                    f"{crm_http.connections}, {ds_http.connections if ds_http else '-'}"))
+    return rows, ok
+
+
 def run(sizes, workdir, rng, options) -> list[Row]:
     limit = sizes.page_limit
     custom = sizes.list_fields - seed.BUILTIN_INVESTOR_FIELDS
@@ -98,26 +122,12 @@ def run(sizes, workdir, rng, options) -> list[Row]:
             measure(crm_http, crm_page, ds_http, ds_page, warm)
             crm_times, ds_times, crm_bytes, ds_bytes = measure(
                 crm_http, crm_page, ds_http, ds_page, offsets)
-        crm_p50 = percentile(crm_times, 50)
         what = f"{total:,} investors x {sizes.list_fields} fields, limit {limit}"
-        rows = [Row(NAME, f"data: {what}, {len(offsets)} random offsets after "
-                          f"{len(warm)} warm-up", "")]
-        rows += percentile_rows(NAME, f"CRM GET /api/fundraising/investors "
-                                      f"({size(mean(crm_bytes))})", crm_times)
-        if ds_times:
-            ds_p50 = percentile(ds_times, 50)
-            rows += percentile_rows(NAME, f"datasette page SQL, _shape=array "
-                                          f"({size(mean(ds_bytes))})", ds_times)
-            rows.append(Row(NAME, "CRM p50 / datasette p50", f"{crm_p50 / ds_p50:.2f}x",
-                            "<= 1.00x", verdict(crm_p50 <= ds_p50 if sizes.list_is_full else None)))
-        else:
-            rows.append(Row(NAME, "datasette", "skipped (not installed or --no-datasette)"))
-        ok = crm_p50 <= TARGET_P50_SECONDS and (not ds_times or crm_p50 <= ds_p50)
-        rows.append(Row(NAME, "CRM p50 target", ms(crm_p50),
-                        f"<= {TARGET_P50_SECONDS * 1000:.0f} ms, not slower than datasette",
-                        verdict(ok if sizes.list_is_full else None)))
-        rows.append(Row(NAME, "HTTP connections opened (CRM, datasette)",
-                        f"{crm_http.connections}, {ds_http.connections if ds_http else '-'}"))
+        rows, ok = comparison_rows(
+            NAME, f"data: {what}, {len(offsets)} random offsets after {len(warm)} warm-up",
+            ("CRM GET /api/fundraising/investors", "datasette page SQL, _shape=array"),
+            (crm_times, crm_bytes, crm_http), (ds_times, ds_bytes, ds_http),
+            sizes.list_is_full)
         if options.profile or (sizes.list_is_full and not ok):
             rows += breakdown.run(crm, limit, offsets[:options.profile_requests], options.profile)
     return rows

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import falcon
 
-from bench.breakdown import median_time, open_crm, requester
+from bench.breakdown import guarded, median_time, open_crm, requester, share_rows
 from bench.hotspots import profile_rows
-from bench.report import Row, ms
+from bench.report import Row
 
 NAME = "view_page"
 
@@ -50,22 +50,14 @@ def phases(crm, app, token, user_id, view_id, limit, offsets) -> list[tuple[str,
 
 
 def run(server, view_id, limit, offsets) -> list[Row]:
-    """Rows of the breakdown; a failure becomes a row, so the figures above it survive."""
-    try:
-        return _run(server, view_id, limit, offsets)
-    except Exception as exc:  # noqa: BLE001 - reported, not hidden
-        return [Row(NAME, "where time goes: breakdown failed", f"{type(exc).__name__}: {exc}")]
+    return guarded(NAME, _run, server, view_id, limit, offsets)
 
 
 def _run(server, view_id, limit, offsets) -> list[Row]:
     crm, app = open_crm(server)
     try:
-        measured = phases(crm, app, server.token, server.user_id, view_id, limit, offsets)
-        whole = measured[0][1]
-        rows = [Row(NAME, f"where time goes ({len(offsets)} offsets, medians, share of the "
-                          "in-process request)", "")]
-        rows += [Row(NAME, label, f"{ms(seconds)} ({seconds / whole:.0%})")
-                 for label, seconds in measured]
+        rows = share_rows(NAME, phases(crm, app, server.token, server.user_id, view_id, limit,
+                                       offsets), len(offsets))
         get = requester(app, server.token, limit, f"view={view_id}&")
 
         def requests():

@@ -11,12 +11,11 @@ from urllib.parse import urlencode
 
 from bench import seed, view_breakdown
 from bench.client import Http
-from bench.list_page import check_same_rows, measure, mean, percentile_rows
-from bench.report import Row, ms, percentile, size, verdict
+from bench.list_page import check_same_rows, comparison_rows, measure
+from bench.report import Row
 from bench.servers import CrmServer, DatasetteServer, datasette_available
 
 NAME = "view_page"
-TARGET_P50_SECONDS = 0.015
 VIEWS_PATH = "/api/fundraising/views"
 SELECT_FIELD = "Single Select 1"  # the first custom field seed.field_specs makes
 NOTES = [
@@ -109,27 +108,12 @@ def run(sizes, workdir, rng, options) -> list[Row]:
             crm_times, ds_times, crm_bytes, ds_bytes = measure(
                 crm_http, crm_page, ds_http, ds_page, offsets)
         full = sizes.view_is_full
-        crm_p50 = percentile(crm_times, 50)
         what = (f"{sizes.view_investors:,} investors x {sizes.view_fields} fields, view "
                 f"matching {total:,}, limit {limit}")
-        rows = [Row(NAME, f"data: {what}, {len(offsets)} random offsets after "
-                          f"{len(warm)} warm-up", "")]
-        rows += percentile_rows(NAME, f"CRM GET /api/fundraising/investors?view= "
-                                      f"({size(mean(crm_bytes))})", crm_times)
-        if ds_times:
-            ds_p50 = percentile(ds_times, 50)
-            rows += percentile_rows(NAME, f"datasette view SQL, _shape=array "
-                                          f"({size(mean(ds_bytes))})", ds_times)
-            rows.append(Row(NAME, "CRM p50 / datasette p50", f"{crm_p50 / ds_p50:.2f}x",
-                            "<= 1.00x", verdict(crm_p50 <= ds_p50 if full else None)))
-        else:
-            rows.append(Row(NAME, "datasette", "skipped (not installed or --no-datasette)"))
-        ok = crm_p50 <= TARGET_P50_SECONDS and (not ds_times or crm_p50 <= ds_p50)
-        rows.append(Row(NAME, "CRM p50 target", ms(crm_p50),
-                        f"<= {TARGET_P50_SECONDS * 1000:.0f} ms, not slower than datasette",
-                        verdict(ok if full else None)))
-        rows.append(Row(NAME, "HTTP connections opened (CRM, datasette)",
-                        f"{crm_http.connections}, {ds_http.connections if ds_http else '-'}"))
+        rows, ok = comparison_rows(
+            NAME, f"data: {what}, {len(offsets)} random offsets after {len(warm)} warm-up",
+            ("CRM GET /api/fundraising/investors?view=", "datasette view SQL, _shape=array"),
+            (crm_times, crm_bytes, crm_http), (ds_times, ds_bytes, ds_http), full)
         if options.profile or (full and not ok):
             rows += view_breakdown.run(crm, view["id"], limit,
                                        offsets[:options.profile_requests])
