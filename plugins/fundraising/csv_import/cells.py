@@ -137,27 +137,25 @@ def split_members(text: str) -> list[str]:
     return [member for member in dict.fromkeys(map(str.strip, parts)) if member]
 
 
-def parse_text(text: str):
-    text = text.strip()
-    if not text:
-        return None
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if len(text) > MAX_TEXT["text"]:
-        raise CellError(f"text longer than {MAX_TEXT['text']:,} characters")
-    return text
+def _make_text(kind: str):
+    """A parser of text or long text: trimmed, inner line breaks kept as LF, at most
+    MAX_TEXT[kind] characters."""
+    limit = MAX_TEXT[kind]
+
+    def parse(text: str):
+        text = text.strip()
+        if not text:
+            return None
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if len(text) > limit:
+            raise CellError(f"text longer than {limit:,} characters")
+        return text
+    return parse
 
 
-def parse_long_text(text: str):
-    """Long text keeps its inner line breaks, as LF."""
-    text = text.strip()
-    if not text:
-        return None
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if len(text) > MAX_TEXT["long_text"]:
-        raise CellError(f"text longer than {MAX_TEXT['long_text']:,} characters")
-    return text
+parse_text = _make_text("text")
+parse_long_text = _make_text("long_text")
 
 
 def parse_checkbox(text: str) -> bool:
