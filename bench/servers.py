@@ -38,8 +38,9 @@ class CrmServer:
 
     EMAIL = "bench-admin@example.com"
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, workers: int = 1):
         self.root = root
+        self.workers = workers  # crm serve's processes (CRM_WORKERS)
         self.data_dir = root / "data"
         self.password = secrets.token_urlsafe(18)
         self.secret_key = secrets.token_urlsafe(48)
@@ -57,7 +58,7 @@ class CrmServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
         env.update(CRM_DATA_DIR=str(self.data_dir), CRM_SECRETS_DIR=str(self.root / "secrets"),
                    CRM_SECRET_KEY=self.secret_key, CRM_WRITE_RATE_LIMIT="1000000",
-                   CRM_LOGIN_RATE_LIMIT="1000000")
+                   CRM_LOGIN_RATE_LIMIT="1000000", CRM_WORKERS=str(self.workers))
         return env
 
     def _crm(self, *args):
@@ -70,12 +71,8 @@ class CrmServer:
                                  "Bench Admin"),
                        input=self.password + "\n", text=True, env=self.env(), cwd=self.root,
                        check=True, capture_output=True)
-        self._log = open(self.root / "crm-serve.log", "w+")
-        self._process = subprocess.Popen(self._crm("serve", "--port", "0", "--no-scheduler"),
-                                         env=self.env(), cwd=self.root, stdin=subprocess.DEVNULL,
-                                         stdout=self._log, stderr=subprocess.STDOUT)
+        self._start()
         try:
-            self.port = self._wait_for_port()
             http = Http(self.port)
             login, _, _ = http.json("POST", "/api/auth/login",
                                     {"email": self.EMAIL, "password": self.password})
@@ -86,10 +83,38 @@ class CrmServer:
         self.token, self.user_id = login["token"], login["user"]["id"]
         return self
 
+    def _start(self):
+        self._log = open(self.root / "crm-serve.log", "a+")
+        self._process = subprocess.Popen(self._crm("serve", "--port", "0", "--no-scheduler"),
+                                         env=self.env(), cwd=self.root, stdin=subprocess.DEVNULL,
+                                         stdout=self._log, stderr=subprocess.STDOUT)
+        self._log_start = self._log.tell()
+        try:
+            self.port = self._wait_for_port()
+        except BaseException:
+            _stop(self._process, self._log)
+            raise
+
+    def restart(self, workers: int):
+        """The same data served again by `workers` processes (on a new port); the admin's
+        token still holds."""
+        _stop(self._process, self._log)
+        self.workers = workers
+        self._start()
+
+    def pids(self) -> list[int]:
+        """The server's process and its workers' (Linux), for their CPU time."""
+        pid = self._process.pid
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as handle:
+                return [pid, *map(int, handle.read().split())]
+        except OSError:
+            return [pid]
+
     def _wait_for_port(self) -> int:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
-            self._log.seek(0)
+            self._log.seek(self._log_start)
             found = READY.search(self._log.read())
             if found:
                 return int(found.group(1))

@@ -195,12 +195,12 @@ class Wrk:
         each run (so it can read fresh state)."""
         self.warmup = self.once(server.port, make_script(True), self.sizes.api_warmup_seconds)
         text = make_script(False)
-        pid = server._process.pid
-        before = process_cpu(pid)
+        pids = server.pids() if hasattr(server, "pids") else [server._process.pid]
+        before = [process_cpu(pid) for pid in pids]
         result = self.once(server.port, text, self.sizes.api_seconds)
-        after = process_cpu(pid)
-        if before is not None and after is not None:
-            result.server_cpu = after - before
+        after = [process_cpu(pid) for pid in pids]
+        if None not in before and None not in after:
+            result.server_cpu = sum(after) - sum(before)
         return result
 
     def once(self, port, text, seconds) -> WrkResult:

@@ -11,6 +11,7 @@ from core.ops_resources import OpenAPIResource
 from core.ratelimit import RateLimitMiddleware
 
 OPENAPI_PATH = "/api/openapi.json"
+RATE_LIMITS_FILE = "ratelimits.db"  # shared by the worker processes of `crm serve`
 
 
 def collect_routes(crm) -> list[tuple[str, object]]:
@@ -42,7 +43,9 @@ def create_app(crm) -> falcon.App:
         middleware.append(falcon.CORSMiddleware(
             allow_origins=origins, allow_credentials=None if origins == "*" else origins))
     middleware += [
-        RateLimitMiddleware(settings.login_rate_limit, settings.write_rate_limit),
+        RateLimitMiddleware(settings.login_rate_limit, settings.write_rate_limit,
+                            shared=settings.data_dir / RATE_LIMITS_FILE
+                            if settings.workers > 1 else None),
         AuthMiddleware(Accounts(crm)),
     ]
     app = falcon.App(middleware=middleware)

@@ -1,4 +1,5 @@
 """The core's commands: serve, users, plugins, tasks, migrate."""
+import gc
 import logging
 import sys
 
@@ -11,6 +12,7 @@ from core.errors import APIError
 from core.migrations import migrate
 from core.plugins import list_plugins
 from core.scheduler import SchedulerThread, build_scheduler, collect_tasks, run_task
+from core.workers import listening_socket, supervise
 
 
 def setup_link(crm) -> str | None:
@@ -22,22 +24,61 @@ def setup_link(crm) -> str | None:
     return f"{crm.settings.base_url}/setup#token={token}"
 
 
+def _announce(crm, settings, port):
+    """Print where the server listens and, with no users yet, the first admin's link."""
+    if not settings.public_url:
+        crm.settings = settings.model_copy(update={"port": port})
+    workers = f" ({settings.workers} processes)" if settings.workers > 1 else ""
+    click.echo(f"Venture CRM serving on http://{settings.host}:{port}{workers}", err=True)
+    link = setup_link(crm)
+    if link:
+        click.echo("No users yet. Open this one-time link to create the first admin:", err=True)
+        click.echo(f"  {link}", err=True)
+
+
+def _serve_here(crm, settings, sock, number, no_scheduler):
+    """Serve in this process (on `sock` in a worker); the first one runs the scheduler."""
+    from waitress.server import create_server
+
+    from core.app import create_app
+
+    app = create_app(crm)
+    where = {"sockets": [sock]} if sock else {"host": settings.host, "port": settings.port}
+    server = create_server(app, threads=settings.threads, ident="venture-crm", **where)
+    if sock is None:
+        _announce(crm, settings, server.effective_port)
+    gc.freeze()  # start-up's objects are kept for good: collections need not walk them
+    scheduler = None
+    if number == 0 and not no_scheduler:
+        scheduler = SchedulerThread(build_scheduler(collect_tasks(crm)))
+        scheduler.start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler:
+            scheduler.stop()
+
+
 def register(cli):
     @cli.command()
     @click.option("--host", help="Interface to listen on (CRM_HOST)")
     @click.option("--port", type=int, help="Port to listen on, 0 for any free one (CRM_PORT)")
+    @click.option("--workers", type=click.IntRange(1, 64),
+                  help="Server processes; one per CPU core serves the most (CRM_WORKERS)")
     @click.option("--no-scheduler", is_flag=True, help="Do not run scheduled tasks")
     @click.pass_context
-    def serve(ctx, host, port, no_scheduler):
+    def serve(ctx, host, port, workers, no_scheduler):
         """Serve the web app and API with waitress."""
-        from waitress.server import create_server
-
-        from core.app import create_app
-
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # waitress warns of every request that waits for a free thread: a line per request
+        # under load, and nothing an operator can act on
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         state = ctx.find_object(CliState)
         settings = state.settings
-        updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+        updates = {k: v for k, v in (("host", host), ("port", port), ("workers", workers))
+                   if v is not None}
         if updates:
             settings = settings.model_copy(update=updates)
         try:
@@ -45,27 +86,16 @@ def register(cli):
         except ConfigError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
-        app = create_app(crm)
-        server = create_server(app, host=settings.host, port=settings.port,
-                               threads=settings.threads, ident="venture-crm")
-        actual = settings.model_copy(update={"port": server.effective_port})
-        crm.settings = actual if not settings.public_url else settings
-        click.echo(f"Venture CRM serving on http://{settings.host}:{server.effective_port}", err=True)
-        link = setup_link(crm)
-        if link:
-            click.echo("No users yet. Open this one-time link to create the first admin:", err=True)
-            click.echo(f"  {link}", err=True)
-        scheduler = None
-        if not no_scheduler:
-            scheduler = SchedulerThread(build_scheduler(collect_tasks(crm)))
-            scheduler.start()
-        try:
-            server.run()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if scheduler:
-                scheduler.stop()
+        if settings.workers == 1:
+            _serve_here(crm, settings, None, 0, no_scheduler)
+            return
+        sock = listening_socket(settings.host, settings.port)
+        _announce(crm, settings, sock.getsockname()[1])
+        crm.database.close()  # no connection or thread crosses the fork
+
+        def run_worker(number):
+            _serve_here(build_crm(crm.settings, state.pm), settings, sock, number, no_scheduler)
+        sys.exit(supervise(settings.workers, run_worker))
 
     @cli.command(name="migrate")
     @pass_crm

@@ -1,8 +1,11 @@
 """The SQLite database: one file, WAL, a connection per thread, explicit write transactions."""
 import contextlib
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,7 +17,8 @@ BUSY_TIMEOUT_MS = 10_000
 # requests served on a 100,000-record table).
 MMAP_BYTES = 256 * 1024 * 1024
 COALESCE_SECONDS = 0.2  # a checkpoint waits this long after a commit for more commits
-WAL_KEEP_BYTES = 64 * 1024 * 1024  # a larger WAL is cut back to this when it starts over
+WAL_KEEP_BYTES = 64 * 1024 * 1024
+WRITER_LOCK_SUFFIX = ".writer-lock"  # a larger WAL is cut back to this when it starts over
 
 
 def utcnow() -> str:
@@ -104,6 +108,7 @@ class Database:
         self._writer = threading.Lock()
         self._background_checkpoints = str(path) != ":memory:"
         self._checkpointer = None  # started by the first commit
+        self._lock_file = None  # opened by the first write
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -137,10 +142,12 @@ class Database:
             return
         db.journal = []
         # Threads of this process queue here, woken as soon as the writer before is done;
-        # SQLite's busy handler (for other processes) sleeps and retries, unfairly.
+        # SQLite's busy handler sleeps and retries, unfairly. Other processes: below.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
             raise sqlite3.OperationalError("database is locked")
         try:
+            self._lock_other_processes(deadline)
             db.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -151,6 +158,8 @@ class Database:
             else:
                 db.conn.execute("COMMIT")
         finally:
+            if self._lock_file is not None:
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._writer.release()
         if self._background_checkpoints:
             with self._lock:
@@ -158,6 +167,24 @@ class Database:
                     self._checkpointer = Checkpointer(self.path)
                 checkpointer = self._checkpointer
             checkpointer.after_commit()
+
+    def _lock_other_processes(self, deadline):
+        """Writers of other processes (server workers, CLI commands) queue on a lock file
+        beside the database, polled every millisecond, rather than on SQLite's busy handler,
+        whose sleeps grow to 100 ms."""
+        if not self._background_checkpoints:  # :memory: belongs to this process
+            return
+        if self._lock_file is None:
+            self._lock_file = os.open(f"{self.path}{WRITER_LOCK_SUFFIX}",
+                                      os.O_RDWR | os.O_CREAT, 0o600)
+        while True:
+            try:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(0.001)
 
     def close(self):
         with self._lock:
@@ -169,3 +196,6 @@ class Database:
                 db.close()
             self._all.clear()
         self._local = threading.local()
+        if self._lock_file is not None:
+            os.close(self._lock_file)
+            self._lock_file = None

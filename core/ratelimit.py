@@ -1,8 +1,12 @@
-"""Per-IP sliding-window rate limits kept in memory (one server process)."""
+"""Per-IP sliding-window rate limits: in memory for one server process, in a small SQLite
+file of their own when several worker processes must share the counts."""
 import math
+import os
+import sqlite3
 import threading
 import time
 from collections import deque
+from pathlib import Path
 
 import falcon
 
@@ -38,6 +42,50 @@ class RateLimiter:
             del self._hits[key]
 
 
+class SharedRateLimiter:
+    """RateLimiter's counts kept in an SQLite file that every worker process opens.
+
+    The file holds nothing worth keeping (hits of the last window), so it is written without
+    waiting for the disk; it is apart from the CRM's database so that a long write there
+    never holds up a login."""
+
+    def __init__(self, path: Path, name: str, limit: int, window: float = 60.0,
+                 clock=time.time):
+        self.name, self.limit, self.window, self.clock = name, limit, window, clock
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # client addresses: owner only
+        self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                                     timeout=5.0)
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = OFF")
+        self._conn.execute("CREATE TABLE IF NOT EXISTS hits (name TEXT NOT NULL, key TEXT NOT "
+                           "NULL, at REAL NOT NULL)")
+        self._conn.execute("CREATE INDEX IF NOT EXISTS hits_key ON hits(name, key, at)")
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def hit(self, key: str) -> float:
+        now = self.clock()
+        start = now - self.window
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._count += 1
+                if self._count % 1000 == 0:  # keys that went quiet
+                    conn.execute("DELETE FROM hits WHERE at <= ?", [start])
+                conn.execute("DELETE FROM hits WHERE name = ? AND key = ? AND at <= ?",
+                             [self.name, key, start])
+                hits, first = conn.execute("SELECT count(*), min(at) FROM hits WHERE name = ? "
+                                           "AND key = ?", [self.name, key]).fetchone()
+                if hits >= self.limit:
+                    return max(first + self.window - now, 0.001)
+                conn.execute("INSERT INTO hits (name, key, at) VALUES (?, ?, ?)",
+                             [self.name, key, now])
+                return 0.0
+            finally:
+                conn.execute("COMMIT")
+
+
 def too_many(wait: float):
     return APIError(falcon.HTTP_429, "rate_limited", "Too many requests; slow down",
                     headers={"Retry-After": str(math.ceil(wait))})
@@ -48,9 +96,12 @@ class RateLimitMiddleware:
 
     WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
-    def __init__(self, login_limit: int, write_limit: int):
-        self.login = RateLimiter(login_limit)
-        self.writes = RateLimiter(write_limit)
+    def __init__(self, login_limit: int, write_limit: int, shared: Path | None = None):
+        if shared is None:
+            self.login, self.writes = RateLimiter(login_limit), RateLimiter(write_limit)
+        else:  # counted across worker processes
+            self.login = SharedRateLimiter(shared, "login", login_limit)
+            self.writes = SharedRateLimiter(shared, "writes", write_limit)
 
     def process_resource(self, req, resp, resource, params):
         responder = getattr(resource, f"on_{req.method.lower()}", None)

@@ -86,6 +86,8 @@ class Settings(FileBackedSettings):
     invite_hours: int = Field(72, ge=1)
     threads: int = Field(default_factory=lambda: default_threads(), ge=1,
                          description="web server worker threads")
+    workers: int = Field(1, ge=1, le=64, description="server processes (crm serve); one per "
+                         "CPU core serves the most")
     password_memory_kib: int = Field(65536, ge=8192, description="argon2id memory cost")
     password_time_cost: int = Field(3, ge=1, le=20, description="argon2id passes")
 

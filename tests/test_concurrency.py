@@ -6,7 +6,9 @@ import threading
 import urllib.error
 import urllib.request
 
-from tests.web.conftest import web_server  # noqa: F401 (the real server fixture)
+import pytest
+
+from tests.web.conftest import running_server
 
 CLIENTS = 20
 WRITES = int(os.environ.get("CONCURRENCY_WRITES", "25"))  # per client; 500 for the full drill
@@ -25,7 +27,14 @@ def request(base, token, method, path, body=None):
         return err.code, json.loads(err.read() or b"{}")
 
 
-def test_concurrent_read_modify_write(web_server):  # noqa: F811
+@pytest.fixture(params=[1, 2], ids=["one process", "two worker processes"])
+def web_server(request, tmp_path):
+    """The real server, as one process and as two workers that share the database."""
+    with running_server(tmp_path, workers=request.param) as server:
+        yield server
+
+
+def test_concurrent_read_modify_write(web_server):
     base, token = web_server.base_url, web_server.tokens["ada@fund.example"]
     ids = [request(base, token, "POST", "/api/fundraising/investors",
                    {"name": f"LP {i}", "fields": {"Check Size": 0}})[1]["id"]

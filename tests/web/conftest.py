@@ -87,9 +87,11 @@ def start_serve(env, cwd):
 
 
 @contextlib.contextmanager
-def running_server(tmp_path):
-    """`crm serve` on a free port with an admin (Ada Admin) and a member (Max Member)."""
+def running_server(tmp_path, **settings):
+    """`crm serve` on a free port with an admin (Ada Admin) and a member (Max Member);
+    `settings` become CRM_* variables (workers=2: CRM_WORKERS=2)."""
     env = _server_env(tmp_path)
+    env.update({f"CRM_{k.upper()}": str(v) for k, v in settings.items()})
     proc, base = start_serve(env, tmp_path)
     try:
         server = WebServer(base, tmp_path / "data", env)
