@@ -59,7 +59,8 @@ ENV CRM_ENV=production \
     CRM_DATA_DIR=/data \
     CRM_SECRETS_DIR=/data/secrets \
     CRM_HOST=0.0.0.0 \
-    CRM_PORT=8080
+    CRM_PORT=8080 \
+    CRM_WORKERS=2
 
 # Numeric, so runtimes that check for a non-root user can tell without /etc/passwd.
 USER 10001:10001

@@ -32,4 +32,6 @@ export const crmEnv = {
   CRM_SECRETS_DIR: secretsDir,
   CRM_HOST: '0.0.0.0',
   CRM_PORT: String(uiPort),
+  // Two server processes: a home server has at least two cores (docs/operations.md).
+  CRM_WORKERS: '2',
 }
