@@ -19,13 +19,18 @@ CACHE_KIB_PER_1000_ROWS = 1024
 MAX_CACHE_KIB = 256 * 1024
 # Records are built and written this many at a time, so their rows are not all in memory.
 BATCH = 5_000
+# An imported record's create entry names the import but does not repeat its values: they
+# are the record's values until a later entry says what changed (old and new), so history
+# works them out when it is read (RecordStore.history). That halves what an import writes.
+NO_VALUES = "{}"
 AUDIT_SQL = ("INSERT INTO audit_log (at, actor_id, plugin, table_name, row_id, action, changes, "
              "summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
-def insert_records(db, store, creates, actor_id):
-    """Insert `creates` ((row, name, {field name: value}, external id) with values checked
-    while planning) into store's table with their audit entries; ids are assigned here."""
+def insert_records(db, store, creates, targets, actor_id):
+    """Insert `creates` ((row, name, values, external id), the values checked while planning
+    and named by `targets`, in order) into store's table with their audit entries; ids are
+    assigned here."""
     if not creates:
         return
     table = store.sql_table
@@ -43,7 +48,7 @@ def insert_records(db, store, creates, actor_id):
         if len(creates) >= max(REBUILD_INDEXES_FROM, count):
             bulk.enter_context(_indexes_built_after(db, table))
         for start in range(0, len(creates), BATCH):
-            rows, audits = _rows(store, columns, creates[start:start + BATCH],
+            rows, audits = _rows(store, columns, targets, creates[start:start + BATCH],
                                  next_id + start, actor_id)
             db.conn.executemany(insert, rows)
             db.conn.executemany(AUDIT_SQL, audits)
@@ -59,75 +64,45 @@ def _picker(positions):
 
 
 class RecordShape:
-    """Where the values of new records go when they have the same names in the same order
-    (every row of one file): row columns, `data` keys and the audit entry's sorted names,
-    worked out once. A record's values are read as (name, *values, None)."""
+    """Where the values of new records go when they come named by `targets` in that order
+    (every row of one file): row columns and `data` keys, worked out once. A record's values
+    are read as (name, *values, None)."""
 
-    def __init__(self, fieldset, columns, names: tuple):
-        self.names = names
-        fdefs = [fieldset.get(n) for n in names]
-        # a field called "Name" would collide with the primary in the audit entry
-        self.usable = "Name" not in names and None not in fdefs
-        if not self.usable:
-            return
+    def __init__(self, fieldset, columns, targets):
+        fdefs = [fieldset.get(n) for n in targets]
         at = {f.column: i for i, f in enumerate(fdefs, start=1) if f.column}
-        absent = len(names) + 1  # the trailing None
+        absent = len(targets) + 1  # the trailing None
         self.cells = _picker([at.get(c, absent) for c in columns])
         stored = [(i, str(f.id)) for i, f in enumerate(fdefs, start=1) if not f.column]
         self.data_keys = [k for _, k in stored]
         self.data = _picker([i for i, _ in stored])
-        # the audit entry: "Name" and every value set, in name order
-        audited = sorted(zip(("Name", *names), range(absent)))
-        self.audit_keys = [k for k, _ in audited]
-        self.audit = _picker([i for _, i in audited])
 
 
-def _rows(store, columns, creates, next_id, actor_id):
+def _rows(store, columns, targets, creates, next_id, actor_id):
     """(record rows, audit rows) of the new records, in the layout RecordStore.create writes:
-    built-in fields in their columns, the others in `data` by field id, no None values."""
+    built-in fields in their columns, the others in `data` by field id, no None values; each
+    audit row is a create entry without values (NO_VALUES)."""
     name_field = store._name_field()
     fieldset = store.fields
     formulas = fieldset.formulas if fieldset.formula_names else None
     computed = formulas.affected(None) if formulas else []
     dumps, now, table = orjson.dumps, utcnow(), store.table
-    shape = None
+    shape = RecordShape(fieldset, columns, targets)
+    cells_of, data_of, data_keys = shape.cells, shape.data, shape.data_keys
     rows, audits = [], []
     for record_id, (number, name, values, ext) in enumerate(creates, start=next_id):
         name = name or ""
-        names = tuple(values)
-        if shape is None or names != shape.names:
-            shape = RecordShape(fieldset, columns, names)
-        if shape.usable:
-            items = (name, *values.values(), None)
-            cells = shape.cells(items)
-            data = {k: v for k, v in zip(shape.data_keys, shape.data(items)) if v is not None}
-            changes = {k: [None, v] for k, v in zip(shape.audit_keys, shape.audit(items))
-                       if v is not None}
-        else:
-            cells, data, changes = _split(fieldset, columns, name, values)
+        items = (name, *values, None)
+        data = {k: v for k, v in zip(data_keys, data_of(items)) if v is not None}
         if computed:
-            data.update(formulas.compute({name_field: name, **values}, computed))
+            named = {name_field: name, **dict(zip(targets, values))}
+            data.update(formulas.compute(named, computed))
             data = {k: v for k, v in data.items() if v is not None}
-        rows.append((record_id, name, *cells, dumps(data).decode(), ext, now, actor_id, now,
-                     actor_id))
-        audits.append((now, actor_id, PLUGIN, table, str(record_id), "create",
-                       dumps(changes).decode(), f"import {table} '{name}'"))
+        rows.append((record_id, name, *cells_of(items), dumps(data).decode(), ext, now,
+                     actor_id, now, actor_id))
+        audits.append((now, actor_id, PLUGIN, table, str(record_id), "create", NO_VALUES,
+                       f"import {table} '{name}'"))
     return rows, audits
-
-
-def _split(fieldset, columns, name, values):
-    """(column values, data, audit changes) of one new record, field by field."""
-    cells, data = dict.fromkeys(columns), {}
-    for field_name, value in values.items():
-        fdef = fieldset.get(field_name)
-        if value is None:
-            continue
-        if fdef.column:
-            cells[fdef.column] = value
-        else:
-            data[str(fdef.id)] = value
-    after = {"Name": name, **{k: v for k, v in values.items() if v is not None}}
-    return list(cells.values()), data, {k: [None, v] for k, v in sorted(after.items())}
 
 
 @contextlib.contextmanager

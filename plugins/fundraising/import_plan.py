@@ -7,14 +7,16 @@ value is one of the field's choices, and the shape of link and user ids.
 from dataclasses import dataclass
 
 from core.errors import unprocessable
-from plugins.fundraising.csv_import import (CellError, find_record_id_column, infer_field,
-                                            make_parser, parse_column)
+from plugins.fundraising.csv_import import CellError, find_record_id_column, make_parser
+from plugins.fundraising.csv_import.parallel import ColumnJob, run_columns
 from plugins.fundraising.fields import FieldDef
 from plugins.fundraising.schema import FieldValueError
 
 # Field types whose parsed values still need FieldDef.validate: choices and ids; the other
 # parsers give only values validate would accept as they are.
 CHECKED_TYPES = {"single_select", "multi_select", "link", "user"}
+# Field types whose parser looks records up in the database, so it runs in this process.
+LOOKUP_TYPES = {"link", "user"}
 
 
 @dataclass
@@ -113,10 +115,9 @@ def plan_columns(db, table, csv_table, fieldset, mapping):
             taken.add(fdef.id)
             parse = _column_parser(db, fdef.type, fdef.options, indexes)
             columns.append(Column(i, header, "field", fdef, parse=parse))
-        else:
-            ftype, options = infer_field(csv_table.columns[i])
-            new = {"name": target, "type": ftype, "options": options}
-            columns.append(Column(i, header, "new", new=new, parse=make_parser(ftype, options)))
+        else:  # its type is inferred from its cells as they are parsed (parse_rows)
+            new = {"name": target, "type": None, "options": None}
+            columns.append(Column(i, header, "new", new=new))
     if not any(c.role == "name" for c in columns):
         raise unprocessable(f"The file has no '{name_field.name}' column (the primary field); "
                             "map one with `mapping`", field="mapping")
@@ -148,22 +149,25 @@ class ParsedRows:
 
 
 def parse_rows(columns, cells: list[tuple]) -> ParsedRows:
-    """Each used column's cells (CsvTable.columns) parsed in one pass (parse_column), then
-    checked where the parser leaves it to the importer; bad cells are collected by row."""
+    """Each used column's cells (CsvTable.columns) parsed in one pass (parse_column), a new
+    column's type inferred first, then checked where the parser leaves it to the importer;
+    bad cells are collected by row. A large file's columns are shared with a helper
+    process (csv_import.parallel)."""
     count = len(cells[0]) if cells else 0
     names, external_ids = [None] * count, [None] * count
-    targets, values, errors = [], [], {}
+    used = []
     for c in columns:
-        if c.role == "ignore":
-            continue
-        texts = cells[c.index]
         if c.role == "name":
-            names = list(map(str.strip, texts))
-            continue
-        if c.role == "external_id":
-            external_ids = [text.strip() or None for text in texts]
-            continue
-        parsed, bad = parse_column(c.parse, texts)
+            names = list(map(str.strip, cells[c.index]))
+        elif c.role == "external_id":
+            external_ids = [text.strip() or None for text in cells[c.index]]
+        elif c.role != "ignore":
+            used.append(c)
+    results = run_columns([_job(c, cells[c.index]) for c in used], count)
+    targets, values, errors = [], [], {}
+    for c, (field_type, options, parsed, bad) in zip(used, results):
+        if c.role == "new":
+            c.new.update(type=field_type, options=options)
         if c.field is not None and c.field.type in CHECKED_TYPES:
             _check_values(c.field, parsed, bad)
         for index in sorted(bad):
@@ -171,6 +175,14 @@ def parse_rows(columns, cells: list[tuple]) -> ParsedRows:
         targets.append(c.target)
         values.append(parsed)
     return ParsedRows(names, external_ids, targets, values, errors)
+
+
+def _job(column, texts) -> ColumnJob:
+    if column.role == "new":
+        return ColumnJob(None, None, texts)
+    fdef = column.field
+    local = column.parse if fdef.type in LOOKUP_TYPES else None
+    return ColumnJob(fdef.type, fdef.options, texts, parse=local)
 
 
 def _check_values(fdef, parsed, bad):

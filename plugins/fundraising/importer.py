@@ -25,6 +25,7 @@ class ImportPlan:
     table: str
     rows: int = 0
     creates: list = field(default_factory=list)  # (row, name, values, external_id)
+    targets: list = field(default_factory=list)  # the field names of creates' values
     updates: list = field(default_factory=list)  # (row, record id, name or None, values, ext)
     unchanged: int = 0
     skipped_archived: int = 0
@@ -124,8 +125,8 @@ def plan_import(db, table, data, key=None, mapping=None) -> ImportPlan:
         columns = plan_columns(db, table, csv_table, fieldset, mapping)
         key_col = key_column(columns, key)
         plan = ImportPlan(table, rows=csv_table.row_count)
+        parsed = parse_rows(columns, csv_table.columns)  # new columns' types inferred here
         plan.new_fields = [dict(c.new, column=c.header) for c in columns if c.role == "new"]
-        parsed = parse_rows(columns, csv_table.columns)
         del csv_table  # parsed: let the texts go before the records are read
         existing = ExistingRecords(db, table, key_col, fieldset)
         _match_rows(plan, parsed, key_col, existing)
@@ -138,8 +139,10 @@ def plan_import(db, table, data, key=None, mapping=None) -> ImportPlan:
 def _match_rows(plan, parsed, key_col, existing):
     """Sort every row into the plan: an error, a create, an update or unchanged."""
     targets, errors = parsed.targets, parsed.errors
+    plan.targets = targets
     cells = zip(*parsed.values) if parsed.values else repeat(())
     name_required = plan.table in NAME_REQUIRED
+    key_at = targets.index(key_col.field.name) if key_col.role == "field" else None
     at = existing.index
     id_at, name_at, ext_at, deleted_at = at["id"], at["name"], at["external_id"], at["deleted_at"]
     seen_keys, places = {}, {}
@@ -150,12 +153,11 @@ def _match_rows(plan, parsed, key_col, existing):
             for header, message in bad:
                 plan.error(number, header, message)
             continue
-        values = dict(zip(targets, row_values))
         if not name and name_required:
             plan.error(number, key_col.header if key_col.role == "name" else "Name",
                        "the primary field is empty")
             continue
-        k = _row_key(key_col, name, ext, values)
+        k = _row_key(key_col, name, ext, row_values, key_at)
         if k is not None and k in seen_keys:
             plan.error(number, key_col.header, f"same key as row {seen_keys[k]}")
             continue
@@ -166,14 +168,14 @@ def _match_rows(plan, parsed, key_col, existing):
             plan.error(number, key_col.header, f"{len(rows)} records match this key")
             continue
         if not rows:
-            plan.creates.append((number, name, values, ext))
+            plan.creates.append((number, name, row_values, ext))
             continue
         row = rows[0]
         plan.matched.add(row[id_at])
         if row[deleted_at]:
             plan.skipped_archived += 1
             continue
-        changed = existing.changes(row, values, places)
+        changed = existing.changes(row, dict(zip(targets, row_values)), places)
         new_name = name if name is not None and name != row[name_at] else None
         new_ext = ext if ext and row[ext_at] != ext else None
         if changed or new_name is not None or new_ext:
@@ -182,12 +184,12 @@ def _match_rows(plan, parsed, key_col, existing):
             plan.unchanged += 1
 
 
-def _row_key(key_col, name, ext, values):
+def _row_key(key_col, name, ext, row_values, key_at):
     if key_col.role == "external_id":
         return ext
     if key_col.role == "name":
         return name.strip().casefold() if name else None
-    value = values.get(key_col.field.name)
+    value = row_values[key_at]
     return value.strip().casefold() if isinstance(value, str) else value
 
 
@@ -209,7 +211,7 @@ def apply_import(db, plan: ImportPlan, actor_id, strict=False, archive_missing=F
         for new in plan.new_fields:
             field_store.create_field(db, FieldBody(plan.table, new), actor_id)
         store = RecordStore(db, plan.table)
-        insert_records(db, store, plan.creates, actor_id)
+        insert_records(db, store, plan.creates, plan.targets, actor_id)
         if progress:
             progress(len(plan.creates))
         for number, record_id, name, values, ext in plan.updates:

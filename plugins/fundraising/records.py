@@ -266,7 +266,23 @@ class RecordStore:
         return record
 
     def history(self, record_id, limit=200, offset=0) -> list[dict]:
-        if not self.db.execute(f"SELECT 1 FROM {self.sql_table} WHERE id = ?",
-                               [record_id]).fetchone():
+        rows = list(self.db.query(f"SELECT * FROM {self.sql_table} WHERE id = ?", [record_id]))
+        if not rows:
             raise not_found(f"No {self.table} record {record_id}")
-        return audit.history(self.db, PLUGIN, self.table, record_id, limit, offset)
+        entries = audit.history(self.db, PLUGIN, self.table, record_id, limit, offset)
+        for entry in entries:
+            if entry["kind"] == "create" and not entry["changes"]:  # an import's (NO_VALUES)
+                entry["changes"] = self._created_values(rows[0])
+        return entries
+
+    def _created_values(self, row) -> dict:
+        """The changes of a create entry that kept no values: the record's values now with
+        every later change undone, newest first (each update entry holds the old value)."""
+        values = named_values(serialize(row, self.fields), self.fields)
+        for (changes,) in self.db.execute(
+                "SELECT changes FROM audit_log WHERE plugin = ? AND table_name = ? AND "
+                "row_id = ? AND action = 'update' ORDER BY id DESC",
+                [PLUGIN, self.table, str(row["id"])]):
+            for name, (old, _new) in orjson.loads(changes).items():
+                values[name] = old
+        return {k: [None, v] for k, v in sorted(values.items()) if v is not None}

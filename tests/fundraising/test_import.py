@@ -208,3 +208,33 @@ def test_cli_import_dry_run_then_real(make_settings, tmp_path):
     assert real.exit_code == 0 and "Imported: 6 rows: 6 created" in real.output
     again = runner.invoke(build_cli(settings), ["import", "airtable", str(path)])
     assert "0 created, 0 updated, 6 unchanged" in again.output
+
+
+def test_history_of_an_imported_record_shows_its_imported_values(client, admin, crm):
+    """An import's create entry keeps no values (import_insert.NO_VALUES); history works them
+    out from the record and its later changes, as a create entry by hand lists them."""
+    h = admin["headers"]
+    apply(client, h, export(sample_rows(6)))
+    record = by_name(client, h)["Acme Capital"]
+    path = f"/api/fundraising/investors/{record['id']}"
+    imported = {"Name": record["name"], **record["fields"]}
+    client.simulate_patch(path, headers=h, json={"expected_version": 1, "name": "Acme Cap",
+                                                  "fields": {"Stage": "Meeting", "Fee %": None}})
+    client.simulate_patch(path, headers=h, json={"expected_version": 2,
+                                                  "fields": {"Stage": "Diligence",
+                                                             "Fee %": 0.2}})
+    stored = crm.db.execute("SELECT changes FROM audit_log WHERE action = 'create' AND "
+                            "table_name = 'investors' AND row_id = ?",
+                            [str(record["id"])]).fetchone()[0]
+    assert stored == "{}"
+    history = client.simulate_get(f"{path}/history", headers=h).json["entries"]
+    assert [e["kind"] for e in history] == ["update", "update", "create"]
+    assert history[-1]["changes"] == {k: [None, v] for k, v in sorted(imported.items())}
+    assert history[-1]["changes"]["Fee %"] == [None, 0.125]  # 12.5%
+    assert history[-1]["changes"]["Name"] == [None, "Acme Capital"]
+    # by hand: the create entry holds the values itself, and history gives them as stored
+    made = client.simulate_post("/api/fundraising/investors", headers=h,
+                                json={"name": "Dune", "fields": {"Stage": "Intro"}}).json
+    hand = client.simulate_get(f"/api/fundraising/investors/{made['id']}/history",
+                               headers=h).json["entries"]
+    assert hand[-1]["changes"] == {"Name": [None, "Dune"], "Stage": [None, "Intro"]}

@@ -1,0 +1,111 @@
+"""Column work of a large import shared with a helper process: inferring a new column's type
+and parsing its cells is pure Python, so one process does it on one core, and the columns
+of a file do not depend on each other.
+
+The helper is a forkserver child, started on the first large import and kept for the next
+ones. It gets the cells of its columns and sends back their values; a column whose parser
+needs this process (links and users look records up) is always parsed here.
+"""
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Callable
+
+from plugins.fundraising.csv_import.cells import make_parser, parse_column
+from plugins.fundraising.csv_import.infer import infer_field
+
+log = logging.getLogger(__name__)
+# Below this many rows, sending the cells over costs more than the second core gives back.
+PARALLEL_FROM = 20_000
+_helper = None
+_helper_lock = threading.Lock()
+
+
+@dataclass
+class ColumnJob:
+    """One column's cells to parse: with its field's type and options, or with None to infer
+    them first; `parse`, when given, is a parser that must run in this process."""
+    field_type: str | None
+    options: dict | None
+    texts: tuple
+    parse: Callable | None = None
+
+    @property
+    def weight(self) -> int:
+        return 2 if self.field_type is None else 1  # inferring reads the cells once more
+
+
+def column_result(field_type, options, texts) -> tuple:
+    """(field type, options, values, errors) of one column, its type inferred when None."""
+    if field_type is None:
+        field_type, options = infer_field(texts)
+    values, errors = parse_column(make_parser(field_type, options), texts)
+    return field_type, options, values, errors
+
+
+def _column_results(jobs) -> list[tuple]:  # runs in the helper
+    return [column_result(*job) for job in jobs]
+
+
+def _run_here(job: ColumnJob) -> tuple:
+    if job.parse is None:
+        return column_result(job.field_type, job.options, job.texts)
+    values, errors = parse_column(job.parse, job.texts)
+    return job.field_type, job.options, values, errors
+
+
+def helper() -> ProcessPoolExecutor | None:
+    """The helper process's executor, started on first use; None with a single core."""
+    global _helper
+    if len(os.sched_getaffinity(0)) < 2:
+        return None
+    with _helper_lock:
+        if _helper is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            _helper = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        return _helper
+
+
+def run_columns(jobs: list[ColumnJob], rows: int) -> list[tuple]:
+    """(field type, options, values, errors) of each job, in order: from a file of `rows`
+    rows on, about half the work goes to the helper while this process does the rest."""
+    pool = helper() if rows >= PARALLEL_FROM else None
+    if pool is None:
+        return [_run_here(job) for job in jobs]
+    half = sum(job.weight for job in jobs) / 2
+    sent, load = [], 0
+    for i in sorted((i for i, job in enumerate(jobs) if job.parse is None),
+                    key=lambda i: -jobs[i].weight):
+        if load + jobs[i].weight <= half:
+            sent.append(i)
+            load += jobs[i].weight
+    try:
+        future = pool.submit(_column_results, [(jobs[i].field_type, jobs[i].options,
+                                                jobs[i].texts) for i in sent])
+    except (BrokenProcessPool, OSError, RuntimeError) as exc:
+        log.warning("import helper process unavailable (%s); parsing in this process", exc)
+        _forget(pool)
+        return [_run_here(job) for job in jobs]
+    remote = set(sent)
+    results = {i: _run_here(job) for i, job in enumerate(jobs) if i not in remote}
+    try:
+        results.update(zip(sent, future.result()))
+    except (BrokenProcessPool, OSError) as exc:
+        log.warning("import helper process failed (%s); parsing its columns here", exc)
+        _forget(pool)
+        results.update((i, _run_here(jobs[i])) for i in sent)
+    return [results[i] for i in range(len(jobs))]
+
+
+def _forget(pool):
+    """Drop a broken helper; the next large import starts another."""
+    global _helper
+    with _helper_lock:
+        if _helper is pool:
+            _helper = None
+    pool.shutdown(wait=False, cancel_futures=True)
