@@ -95,10 +95,16 @@ def _external_ids(db):
                    " WHERE external_id IS NOT NULL")
 
 
+def _drop_stage_index(db):
+    """investors_stage_check (stage, check_size) serves every lookup by stage as well."""
+    db.execute("DROP INDEX IF EXISTS investors_stage")
+
+
 MIGRATIONS = [
     Migration(1, "record tables", _records),
     Migration(2, "fields, views, state, feature requests, settings", _fields),
     Migration(3, "built-in fields", _builtin_fields),
     Migration(4, "indexes for views", _view_indexes),
     Migration(5, "external ids for imports", _external_ids),
+    Migration(6, "one index for stage", _drop_stage_index),
 ]
