@@ -12,7 +12,7 @@ from core.errors import APIError
 from core.migrations import migrate
 from core.plugins import list_plugins
 from core.scheduler import SchedulerThread, build_scheduler, collect_tasks, run_task
-from core.workers import listening_socket, supervise
+from core.workers import reserve_port, supervise, worker_socket
 
 
 def setup_link(crm) -> str | None:
@@ -24,20 +24,22 @@ def setup_link(crm) -> str | None:
     return f"{crm.settings.base_url}/setup#token={token}"
 
 
-def _announce(crm, settings, port):
-    """Print where the server listens and, with no users yet, the first admin's link."""
+def _announcement(crm, settings, port) -> str:
+    """Where the server listens and, with no users yet, a fresh link for the first admin."""
     if not settings.public_url:
         crm.settings = settings.model_copy(update={"port": port})
     workers = f" ({settings.workers} processes)" if settings.workers > 1 else ""
-    click.echo(f"Venture CRM serving on http://{settings.host}:{port}{workers}", err=True)
+    lines = [f"Venture CRM serving on http://{settings.host}:{port}{workers}"]
     link = setup_link(crm)
     if link:
-        click.echo("No users yet. Open this one-time link to create the first admin:", err=True)
-        click.echo(f"  {link}", err=True)
+        lines += ["No users yet. Open this one-time link to create the first admin:",
+                  f"  {link}"]
+    return "\n".join(lines)
 
 
-def _serve_here(crm, settings, sock, number, no_scheduler):
-    """Serve in this process (on `sock` in a worker); the first one runs the scheduler."""
+def _serve_here(crm, settings, number, no_scheduler, sock=None, ready=None):
+    """Serve in this process (a worker: on its `sock`, calling ready() once it listens); the
+    first one runs the scheduler."""
     from waitress.server import create_server
 
     from core.app import create_app
@@ -46,7 +48,9 @@ def _serve_here(crm, settings, sock, number, no_scheduler):
     where = {"sockets": [sock]} if sock else {"host": settings.host, "port": settings.port}
     server = create_server(app, threads=settings.threads, ident="venture-crm", **where)
     if sock is None:
-        _announce(crm, settings, server.effective_port)
+        click.echo(_announcement(crm, settings, server.effective_port), err=True)
+    else:
+        ready()
     gc.freeze()  # start-up's objects are kept for good: collections need not walk them
     scheduler = None
     if number == 0 and not no_scheduler:
@@ -87,15 +91,18 @@ def register(cli):
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
         if settings.workers == 1:
-            _serve_here(crm, settings, None, 0, no_scheduler)
+            _serve_here(crm, settings, 0, no_scheduler)
             return
-        sock = listening_socket(settings.host, settings.port)
-        _announce(crm, settings, sock.getsockname()[1])
+        reserved = reserve_port(settings.host, settings.port)
+        port = reserved.getsockname()[1]
+        announcement = _announcement(crm, settings, port)  # the link is made before the fork
         crm.database.close()  # no connection or thread crosses the fork
 
-        def run_worker(number):
-            _serve_here(build_crm(crm.settings, state.pm), settings, sock, number, no_scheduler)
-        sys.exit(supervise(settings.workers, run_worker))
+        def run_worker(number, ready):
+            _serve_here(build_crm(crm.settings, state.pm), settings, number, no_scheduler,
+                        worker_socket(settings.host, port), ready)
+        sys.exit(supervise(settings.workers, run_worker,
+                           lambda: click.echo(announcement, err=True)))
 
     @cli.command(name="migrate")
     @pass_crm

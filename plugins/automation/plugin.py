@@ -48,12 +48,10 @@ def register_activity_sources(crm):
 
 @hookimpl
 def changes_committed(crm, changes):
-    investors = set()
-    for change in changes:
-        if change["plugin"] == "fundraising" and change["table_name"] == "investors":
-            investors.add(int(change["row_id"]))
+    investors = {change["row_id"] for change in changes
+                 if change["table_name"] == "investors" and change["plugin"] == "fundraising"}
     if investors:
-        scope = investors if len(investors) < WHOLE_TABLE_FROM else None
+        scope = set(map(int, investors)) if len(investors) < WHOLE_TABLE_FROM else None
         run_rules(crm, "change", only_ids=scope, act=False)
 
 

@@ -12,6 +12,7 @@ from core.errors import unprocessable
 from core.memory import gc_paused
 from plugins.fundraising import fields as field_store
 from plugins.fundraising.csv_import import CsvError, read_csv
+from plugins.fundraising.csv_import.parallel import warm_up
 from plugins.fundraising.import_insert import insert_records
 from plugins.fundraising.import_plan import key_column, parse_rows, plan_columns
 from plugins.fundraising.records import NAME_REQUIRED, RecordStore
@@ -116,6 +117,7 @@ def plan_import(db, table, data, key=None, mapping=None) -> ImportPlan:
     """What importing the CSV `data` into `table` would create, update and leave alone, and
     every bad cell; nothing is written."""
     with gc_paused():
+        warm_up(data)  # a large file's helper process starts while the file is read
         try:
             csv_table = read_csv(data)
         except CsvError as exc:

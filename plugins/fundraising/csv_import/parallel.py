@@ -71,6 +71,18 @@ def helper() -> ProcessPoolExecutor | None:
         return _helper
 
 
+def warm_up(data: bytes | str):
+    """Start the helper while a large file is being read, if it is not running yet."""
+    lines = data.count(b"\n" if isinstance(data, bytes) else "\n")
+    pool = helper() if lines >= PARALLEL_FROM else None
+    if pool is not None:
+        try:
+            pool.submit(int)  # the first task starts the process
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            log.warning("import helper process unavailable (%s)", exc)
+            _forget(pool)
+
+
 def run_columns(jobs: list[ColumnJob], rows: int) -> list[tuple]:
     """(field type, options, values, errors) of each job, in order: from a file of `rows`
     rows on, about half the work goes to the helper while this process does the rest."""
