@@ -23,8 +23,10 @@ BATCH = 5_000
 # are the record's values until a later entry says what changed (old and new), so history
 # works them out when it is read (RecordStore.history). That halves what an import writes.
 NO_VALUES = "{}"
+# The create entries of an import's rows (ids from the given one on), made by SQLite.
 AUDIT_SQL = ("INSERT INTO audit_log (at, actor_id, plugin, table_name, row_id, action, changes, "
-             "summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+             "summary) SELECT created_at, created_by, ?, ?, CAST(id AS TEXT), 'create', ?, "
+             "? || ' ''' || name || '''' FROM {table} WHERE id >= ? ORDER BY id")
 
 
 def insert_records(db, store, creates, targets, actor_id):
@@ -48,10 +50,11 @@ def insert_records(db, store, creates, targets, actor_id):
         if len(creates) >= max(REBUILD_INDEXES_FROM, count):
             bulk.enter_context(_indexes_built_after(db, table))
         for start in range(0, len(creates), BATCH):
-            rows, audits = _rows(store, columns, targets, creates[start:start + BATCH],
-                                 next_id + start, actor_id)
-            db.conn.executemany(insert, rows)
-            db.conn.executemany(AUDIT_SQL, audits)
+            db.conn.executemany(insert, _rows(store, columns, targets,
+                                              creates[start:start + BATCH], next_id + start,
+                                              actor_id))
+        db.execute(AUDIT_SQL.format(table=table),
+                   [PLUGIN, store.table, NO_VALUES, f"import {store.table}", next_id])
     audit.journal(db, [(next_audit + n, PLUGIN, store.table, str(next_id + n), "create",
                         actor_id) for n in range(len(creates))])
 
@@ -79,17 +82,16 @@ class RecordShape:
 
 
 def _rows(store, columns, targets, creates, next_id, actor_id):
-    """(record rows, audit rows) of the new records, in the layout RecordStore.create writes:
-    built-in fields in their columns, the others in `data` by field id, no None values; each
-    audit row is a create entry without values (NO_VALUES)."""
+    """The rows of the new records, in the layout RecordStore.create writes: built-in fields
+    in their columns, the others in `data` by field id, no None values."""
     name_field = store._name_field()
     fieldset = store.fields
     formulas = fieldset.formulas if fieldset.formula_names else None
     computed = formulas.affected(None) if formulas else []
-    dumps, now, table = orjson.dumps, utcnow(), store.table
+    dumps, now = orjson.dumps, utcnow()
     shape = RecordShape(fieldset, columns, targets)
     cells_of, data_of, data_keys = shape.cells, shape.data, shape.data_keys
-    rows, audits = [], []
+    rows = []
     for record_id, (number, name, values, ext) in enumerate(creates, start=next_id):
         name = name or ""
         items = (name, *values, None)
@@ -100,9 +102,7 @@ def _rows(store, columns, targets, creates, next_id, actor_id):
             data = {k: v for k, v in data.items() if v is not None}
         rows.append((record_id, name, *cells_of(items), dumps(data).decode(), ext, now,
                      actor_id, now, actor_id))
-        audits.append((now, actor_id, PLUGIN, table, str(record_id), "create", NO_VALUES,
-                       f"import {table} '{name}'"))
-    return rows, audits
+    return rows
 
 
 @contextlib.contextmanager

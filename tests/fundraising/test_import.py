@@ -238,3 +238,17 @@ def test_history_of_an_imported_record_shows_its_imported_values(client, admin, 
     hand = client.simulate_get(f"/api/fundraising/investors/{made['id']}/history",
                                headers=h).json["entries"]
     assert hand[-1]["changes"] == {"Name": [None, "Dune"], "Stage": [None, "Intro"]}
+
+
+def test_imported_create_entries_name_the_import(client, admin, crm):
+    h = admin["headers"]
+    apply(client, h, export([["O'Hara \"Big\" Fund", "Intro"], ["Plain", ""]],
+                            header=["Name", "Stage"]))
+    rows = crm.db.execute("SELECT a.row_id, a.action, a.changes, a.summary, a.at, i.created_at "
+                          "FROM audit_log a JOIN fundraising_investors i ON a.row_id = "
+                          "CAST(i.id AS TEXT) WHERE a.table_name = 'investors' "
+                          "ORDER BY a.id").fetchall()
+    assert [(r[1], r[2], r[3]) for r in rows] == [
+        ("create", "{}", "import investors 'O'Hara \"Big\" Fund'"),
+        ("create", "{}", "import investors 'Plain'")]
+    assert all(r[4] == r[5] for r in rows)  # stamped when the record was created
