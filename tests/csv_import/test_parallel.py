@@ -2,6 +2,10 @@
 helper that dies costs nothing but time."""
 import os
 import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +69,39 @@ def test_a_dead_helper_is_replaced(forced, caplog):
     assert "import helper process" in caplog.text
     assert parallel.helper() is not pool
     assert run_columns(jobs(), rows=ROWS) == alone
+
+
+HOLDER = """
+import os, sys, time
+from plugins.fundraising.csv_import import parallel
+pool = parallel.helper()
+pool.submit(int).result()
+print(" ".join(map(str, pool._processes)), flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_helper_ends_with_its_process_even_on_kill_9(tmp_path):
+    """A server killed during a large import leaves no helper (nor forkserver) behind."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER], stdout=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).parents[2])
+    try:
+        helpers = [int(p) for p in proc.stdout.readline().split()]
+        with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+            spawned = [int(p) for p in f.read().split()]  # the forkserver (and the tracker)
+        assert helpers and spawned
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(map(_running, helpers + spawned)):
+        time.sleep(0.1)
+    assert not any(map(_running, helpers + spawned))
+
+
+def _running(pid) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] not in "ZX"
+    except FileNotFoundError:
+        return False

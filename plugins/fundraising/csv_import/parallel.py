@@ -9,7 +9,9 @@ needs this process (links and users look records up) is always parsed here.
 import logging
 import multiprocessing
 import os
+import select
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -51,6 +53,28 @@ def _column_results(jobs) -> list[tuple]:  # runs in the helper
     return [column_result(*job) for job in jobs]
 
 
+def _end_with(parent: int):
+    """In the helper: end when the process that started it ends, even by kill -9. A
+    ProcessPoolExecutor worker does not (it holds its own queue's write end), and while it
+    lives the forkserver lives too."""
+    def watch():
+        try:
+            select.select([os.pidfd_open(parent)], [], [])  # readable once it has ended
+        except (AttributeError, OSError):  # no pidfd here, or it has ended already
+            while _alive(parent):
+                time.sleep(1)
+        os._exit(0)
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
+def _alive(pid) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
 def _run_here(job: ColumnJob) -> tuple:
     if job.parse is None:
         return column_result(job.field_type, job.options, job.texts)
@@ -67,7 +91,8 @@ def helper() -> ProcessPoolExecutor | None:
         if _helper is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])
-            _helper = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            _helper = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                          initializer=_end_with, initargs=(os.getpid(),))
         return _helper
 
 
