@@ -103,13 +103,20 @@ class CrmServer:
         self._start()
 
     def pids(self) -> list[int]:
-        """The server's process and its workers' (Linux), for their CPU time."""
+        """The server's process and its workers' (from /proc), for their CPU time."""
         pid = self._process.pid
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children") as handle:
-                return [pid, *map(int, handle.read().split())]
-        except OSError:
-            return [pid]
+        found = [pid]
+        for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    ppid = int(handle.read().rpartition(")")[2].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue  # not a process, or it ended while we looked
+            if ppid == pid:
+                found.append(int(entry))
+        return found
 
     def _wait_for_port(self) -> int:
         deadline = time.monotonic() + START_TIMEOUT

@@ -15,9 +15,19 @@ from tests.web.conftest import PASSWORD, _server_env, running_server, start_serv
 
 
 def children(pid) -> list[int]:
-    tasks = f"/proc/{pid}/task/{pid}/children"
-    with open(tasks) as f:
-        return [int(p) for p in f.read().split()]
+    """The live child processes of `pid`, from every process's /proc stat."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                state, ppid = f.read().rpartition(")")[2].split()[:2]
+        except (OSError, ValueError):
+            continue  # it ended while we looked
+        if int(ppid) == pid and state not in "ZX":
+            found.append(int(entry))
+    return sorted(found)
 
 
 def cpu_ticks(pid) -> int:

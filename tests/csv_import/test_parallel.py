@@ -14,6 +14,7 @@ from plugins.fundraising.csv_import.cells import make_parser
 from plugins.fundraising.csv_import.parallel import ColumnJob, run_columns
 from plugins.fundraising.importer import plan_import
 from tests.fundraising.test_import import export, sample_rows
+from tests.test_workers import children
 
 ROWS = 300
 
@@ -87,8 +88,7 @@ def test_the_helper_ends_with_its_process_even_on_kill_9(tmp_path):
                             cwd=Path(__file__).parents[2])
     try:
         helpers = [int(p) for p in proc.stdout.readline().split()]
-        with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
-            spawned = [int(p) for p in f.read().split()]  # the forkserver (and the tracker)
+        spawned = children(proc.pid)  # the forkserver
         assert helpers and spawned
     finally:
         proc.kill()
