@@ -17,8 +17,8 @@ BUSY_TIMEOUT_MS = 10_000
 # requests served on a 100,000-record table).
 MMAP_BYTES = 256 * 1024 * 1024
 COALESCE_SECONDS = 0.2  # a checkpoint waits this long after a commit for more commits
-WAL_KEEP_BYTES = 64 * 1024 * 1024
-WRITER_LOCK_SUFFIX = ".writer-lock"  # a larger WAL is cut back to this when it starts over
+WAL_KEEP_BYTES = 64 * 1024 * 1024  # a larger WAL is cut back to this when it starts over
+WRITER_LOCK_SUFFIX = ".writer-lock"  # the file beside the database writers queue on
 
 
 def utcnow() -> str:

@@ -1,9 +1,10 @@
 """`crm serve` with `workers` > 1: server processes sharing one port (pre-fork).
 
 The parent reserves the port, forks the workers, each listening on it (SO_REUSEPORT), and
-watches them: a worker that dies is replaced, SIGTERM or SIGINT stops them all. The parent holds no database connection and
-runs no thread while it forks; each worker opens its own connections. Workers die with the
-parent, even when it is killed with -9, so none is left holding the port.
+watches them: a worker that dies is replaced, SIGTERM or SIGINT stops them all. The parent
+holds no database connection and runs no thread while it forks; each worker opens its own
+connections. Workers die with the parent, even when it is killed with -9, so none is left
+holding the port.
 """
 import ctypes
 import logging

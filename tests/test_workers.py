@@ -139,7 +139,7 @@ def test_workers_end_with_the_parent_even_on_kill_9(two_workers):
     assert port_open(base)
     proc.kill()
     proc.wait(timeout=10)
-    assert wait_until(lambda: not any(_alive(pid) for pid in workers))
+    assert wait_until(lambda: not any(alive(pid) for pid in workers))
     assert not port_open(base)
 
 
@@ -147,11 +147,11 @@ def test_sigterm_stops_every_worker(two_workers):
     proc, base, workers = two_workers
     proc.terminate()
     assert proc.wait(timeout=10) == 0
-    assert not any(_alive(pid) for pid in workers)
+    assert not any(alive(pid) for pid in workers)
     assert not port_open(base)
 
 
-def _alive(pid) -> bool:
+def alive(pid) -> bool:
     """Whether any thread of the process still runs (a leader that has exited shows as a
     zombie while its other threads, holding its sockets, are still ending)."""
     try:

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from plugins.fundraising.csv_import.cells import make_parser
 from plugins.fundraising.csv_import.parallel import ColumnJob, run_columns
 from plugins.fundraising.importer import plan_import
 from tests.fundraising.test_import import export, sample_rows
-from tests.test_workers import children
+from tests.test_workers import alive, children, wait_until
 
 ROWS = 300
 
@@ -93,15 +92,5 @@ def test_the_helper_ends_with_its_process_even_on_kill_9(tmp_path):
     finally:
         proc.kill()
         proc.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(map(_running, helpers + spawned)):
-        time.sleep(0.1)
-    assert not any(map(_running, helpers + spawned))
+    assert wait_until(lambda: not any(map(alive, helpers + spawned)))
 
-
-def _running(pid) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rpartition(")")[2].split()[0] not in "ZX"
-    except FileNotFoundError:
-        return False

@@ -99,21 +99,13 @@ def helper() -> ProcessPoolExecutor | None:
 def warm_up(data: bytes | str):
     """Start the helper while a large file is being read, if it is not running yet."""
     lines = data.count(b"\n" if isinstance(data, bytes) else "\n")
-    pool = helper() if lines >= PARALLEL_FROM else None
-    if pool is not None:
-        try:
-            pool.submit(int)  # the first task starts the process
-        except (BrokenProcessPool, OSError, RuntimeError) as exc:
-            log.warning("import helper process unavailable (%s)", exc)
-            _forget(pool)
+    if lines >= PARALLEL_FROM:
+        _submit(int)  # the first task starts the process
 
 
 def run_columns(jobs: list[ColumnJob], rows: int) -> list[tuple]:
     """(field type, options, values, errors) of each job, in order: from a file of `rows`
     rows on, about half the work goes to the helper while this process does the rest."""
-    pool = helper() if rows >= PARALLEL_FROM else None
-    if pool is None:
-        return [_run_here(job) for job in jobs]
     half = sum(job.weight for job in jobs) / 2
     sent, load = [], 0
     for i in sorted((i for i, job in enumerate(jobs) if job.parse is None),
@@ -121,28 +113,36 @@ def run_columns(jobs: list[ColumnJob], rows: int) -> list[tuple]:
         if load + jobs[i].weight <= half:
             sent.append(i)
             load += jobs[i].weight
-    try:
-        future = pool.submit(_column_results, [(jobs[i].field_type, jobs[i].options,
-                                                jobs[i].texts) for i in sent])
-    except (BrokenProcessPool, OSError, RuntimeError) as exc:
-        log.warning("import helper process unavailable (%s); parsing in this process", exc)
-        _forget(pool)
-        return [_run_here(job) for job in jobs]
-    remote = set(sent)
+    future = _submit(_column_results, [(jobs[i].field_type, jobs[i].options, jobs[i].texts)
+                                       for i in sent]) if rows >= PARALLEL_FROM else None
+    remote = set(sent) if future else set()
     results = {i: _run_here(job) for i, job in enumerate(jobs) if i not in remote}
-    try:
-        results.update(zip(sent, future.result()))
-    except (BrokenProcessPool, OSError) as exc:
-        log.warning("import helper process failed (%s); parsing its columns here", exc)
-        _forget(pool)
-        results.update((i, _run_here(jobs[i])) for i in sent)
+    if future:
+        try:
+            results.update(zip(sent, future.result()))
+        except (BrokenProcessPool, OSError) as exc:
+            _forget(exc)
+            results.update((i, _run_here(jobs[i])) for i in sent)
     return [results[i] for i in range(len(jobs))]
 
 
-def _forget(pool):
-    """Drop a broken helper; the next large import starts another."""
+def _submit(fn, *args):
+    """fn(*args) sent to the helper: its future, or None (one core, or no helper to be had)."""
+    pool = helper()
+    if pool is None:
+        return None
+    try:
+        return pool.submit(fn, *args)
+    except (BrokenProcessPool, OSError, RuntimeError) as exc:
+        _forget(exc)
+        return None
+
+
+def _forget(exc):
+    """Drop a failed helper (its work is done here); the next large import starts another."""
     global _helper
+    log.warning("import helper process failed (%s); parsing in this process", exc)
     with _helper_lock:
-        if _helper is pool:
-            _helper = None
-    pool.shutdown(wait=False, cancel_futures=True)
+        pool, _helper = _helper, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
