@@ -52,7 +52,7 @@ class UserResource:
         changes = req.context.body.model_dump(exclude_unset=True, exclude_none=True)
         if "active" in changes:
             changes["active"] = int(changes["active"])
-        user = self.accounts.update_user(int(user_id), changes, req.context.user["id"])
+        user = self.accounts.update_user(user_id, changes, req.context.user["id"])
         resp.media = admin_view(user)
 
 

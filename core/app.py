@@ -3,7 +3,7 @@ import falcon
 import orjson
 from falcon import media
 
-from core import __version__, errors
+from core import __version__, converters, errors
 from core.accounts import Accounts
 from core.auth import AuthMiddleware
 from core.openapi import build_spec
@@ -53,6 +53,7 @@ def create_app(crm) -> falcon.App:
     app.resp_options.media_handlers.update(_json_handlers())
     app.resp_options.secure_cookies_by_default = settings.base_url.startswith("https://")
     errors.install(app)
+    converters.install(app)
     routes = collect_routes(crm)
     for template, resource in routes:
         app.add_route(template, resource)

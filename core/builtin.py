@@ -65,7 +65,7 @@ def register_routes(crm):
         ("/api/auth/setup", SetupResource(crm, accounts)),
         ("/api/admin/invites", InvitesResource(crm, accounts)),
         ("/api/admin/users", UsersResource(accounts)),
-        ("/api/admin/users/{user_id}", UserResource(accounts)),
+        ("/api/admin/users/{user_id:id}", UserResource(accounts)),
         ("/api/admin/security", SecurityResource(crm)),
         ("/setup", SetupPage(setup_html)),
         ("/invite", SetupPage(setup_html)),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from core.converters import ID_PATTERN
 from core.errors import bad_request, unprocessable
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -119,12 +120,15 @@ def operation(summary, **options):
 
 
 _PARAM = re.compile(r"{(\w+)(?::[^}]*)?}")
+_TYPED_PARAM = re.compile(r"{(\w+)(?::(\w+))?[^}]*}")
 
 
 def _path_parameters(template):
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in _PARAM.findall(template)
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "string", "pattern": ID_PATTERN} if converter == "id"
+         else {"type": "string"}}
+        for name, converter in _TYPED_PARAM.findall(template)
     ]
 
 

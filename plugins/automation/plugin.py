@@ -26,12 +26,12 @@ def register_rule_types(crm):
 def register_routes(crm):
     return [
         ("/api/automation/rules", r.RulesResource(crm)),
-        ("/api/automation/rules/{rule_id}", r.RuleResource(crm)),
+        ("/api/automation/rules/{rule_id:id}", r.RuleResource(crm)),
         ("/api/automation/run", r.RunResource(crm)),
         ("/api/automation/runs", r.RunsResource(crm)),
         ("/api/fundraising/lists/{list_name}", r.ListResource(crm)),
         ("/api/tasks", r.TasksResource(crm)),
-        ("/api/tasks/{task_id}", r.TaskResource(crm)),
+        ("/api/tasks/{task_id:id}", r.TaskResource(crm)),
     ]
 
 

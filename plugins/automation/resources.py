@@ -12,12 +12,6 @@ from plugins.fundraising.records import RecordStore
 from plugins.fundraising.versioning import version_conflict
 
 
-def _id(text):
-    if not text.isdigit() or len(text) > 18:
-        raise not_found()
-    return int(text)
-
-
 def rule_json(row) -> dict:
     return {"id": row["id"], "type": row["type"], "name": row["name"],
             "config": orjson.loads(row["config"]), "enabled": bool(row["enabled"]),
@@ -78,7 +72,7 @@ class RuleResource:
         changes = req.context.body.model_dump(exclude_unset=True)
         with self.crm.write() as db:
             rows = list(db.query("SELECT * FROM automation_rules WHERE id = ? AND "
-                                 "deleted_at IS NULL", [_id(rule_id)]))
+                                 "deleted_at IS NULL", [rule_id]))
             if not rows:
                 raise not_found("No such rule")
             row = rows[0]
@@ -177,4 +171,4 @@ class TaskResource:
     def on_patch(self, req, resp, task_id):
         changes = req.context.body.model_dump(mode="json", exclude_unset=True)
         with self.crm.write() as db:
-            resp.media = tasks.update_task(db, _id(task_id), changes, req.context.user["id"])
+            resp.media = tasks.update_task(db, task_id, changes, req.context.user["id"])

@@ -5,7 +5,6 @@ import orjson
 
 from core.openapi import operation
 from plugins.fundraising import feature_requests, models
-from plugins.fundraising.resources import _id
 from plugins.fundraising.state import get_state, put_state
 from plugins.fundraising.summary import export_snapshot, relational_summary
 
@@ -77,5 +76,5 @@ class FeatureRequestResource:
                errors=(404, 409))
     def on_patch(self, req, resp, request_id):
         with self.crm.write() as db:
-            resp.media = feature_requests.update_request(db, _id(request_id), req.context.body,
+            resp.media = feature_requests.update_request(db, request_id, req.context.body,
                                                          req.context.user["id"])

@@ -21,9 +21,9 @@ def register_migrations():
 def register_routes(crm):
     routes = [
         (f"{PREFIX}/fields", r.FieldsResource(crm)),
-        (f"{PREFIX}/fields/{{field_id}}", r.FieldResource(crm)),
+        (f"{PREFIX}/fields/{{field_id:id}}", r.FieldResource(crm)),
         (f"{PREFIX}/views", r.ViewsResource(crm)),
-        (f"{PREFIX}/views/{{view_id}}", r.ViewResource(crm)),
+        (f"{PREFIX}/views/{{view_id:id}}", r.ViewResource(crm)),
         (f"{PREFIX}/archived", r.ArchivedResource(crm)),
         (f"{PREFIX}/formula/validate", r.FormulaValidateResource(crm)),
         (f"{PREFIX}/import/preview", ImportPreviewResource(crm)),
@@ -32,15 +32,15 @@ def register_routes(crm):
         (f"{PREFIX}/export", g.ExportResource(crm)),
         (f"{PREFIX}/relational-summary", g.SummaryResource(crm)),
         ("/api/feature-requests", g.FeatureRequestsResource(crm)),
-        ("/api/feature-requests/{request_id}", g.FeatureRequestResource(crm)),
+        ("/api/feature-requests/{request_id:id}", g.FeatureRequestResource(crm)),
     ]
     for table in RECORD_TABLES:
         base = f"{PREFIX}/{table}"
         routes += [
             (base, r.RecordsResource(crm, table)),
-            (f"{base}/{{record_id}}", r.RecordResource(crm, table)),
-            (f"{base}/{{record_id}}/restore", r.RestoreRecordResource(crm, table)),
-            (f"{base}/{{record_id}}/history", r.HistoryResource(crm, table)),
+            (f"{base}/{{record_id:id}}", r.RecordResource(crm, table)),
+            (f"{base}/{{record_id:id}}/restore", r.RestoreRecordResource(crm, table)),
+            (f"{base}/{{record_id:id}}/history", r.HistoryResource(crm, table)),
         ]
     return routes + backup_routes(crm)
 

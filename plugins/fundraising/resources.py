@@ -1,5 +1,4 @@
 """Routes for records, fields and views under /api/fundraising."""
-from core.errors import not_found
 from core.openapi import operation
 from plugins.fundraising import fields as field_store
 from plugins.fundraising import models, views
@@ -9,12 +8,6 @@ from plugins.fundraising.records import RecordStore
 from plugins.fundraising.view_query import list_arguments
 
 RECORD_ERRORS = (404, 409)
-
-
-def _id(text):
-    if not text.isdigit() or len(text) > 18:
-        raise not_found("No such record")
-    return int(text)
 
 
 class RecordsResource:
@@ -44,7 +37,7 @@ class RecordResource:
 
     @operation("One live record", response=models.Record, errors=(404,))
     def on_get(self, req, resp, record_id):
-        resp.media = RecordStore(self.crm.db, self.table).get(_id(record_id))
+        resp.media = RecordStore(self.crm.db, self.table).get(record_id)
 
     @operation("Change a record if expected_version is current (else 409 with who and when)",
                body=models.RecordPatch, response=models.Record, errors=RECORD_ERRORS)
@@ -52,7 +45,7 @@ class RecordResource:
         body = req.context.body
         with self.crm.write() as db:
             resp.media = RecordStore(db, self.table).update(
-                _id(record_id), body.expected_version, body.name, body.fields,
+                record_id, body.expected_version, body.name, body.fields,
                 req.context.user["id"])
 
     @operation("Archive a record (soft delete; restore brings it back)", query=models.DeleteQuery,
@@ -60,7 +53,7 @@ class RecordResource:
     def on_delete(self, req, resp, record_id):
         with self.crm.write() as db:
             resp.media = RecordStore(db, self.table).archive(
-                _id(record_id), req.context.user["id"], req.context.query.expected_version)
+                record_id, req.context.user["id"], req.context.query.expected_version)
 
 
 class RestoreRecordResource:
@@ -70,7 +63,7 @@ class RestoreRecordResource:
     @operation("Restore an archived record", response=models.Record, errors=(404,))
     def on_post(self, req, resp, record_id):
         with self.crm.write() as db:
-            resp.media = RecordStore(db, self.table).restore(_id(record_id),
+            resp.media = RecordStore(db, self.table).restore(record_id,
                                                              req.context.user["id"])
 
 
@@ -82,7 +75,7 @@ class HistoryResource:
                query=models.ListQuery, response=models.History, errors=(404,))
     def on_get(self, req, resp, record_id):
         q = req.context.query
-        entries = RecordStore(self.crm.db, self.table).history(_id(record_id), q.limit, q.offset)
+        entries = RecordStore(self.crm.db, self.table).history(record_id, q.limit, q.offset)
         resp.media = {"entries": entries}
 
 
@@ -128,14 +121,14 @@ class FieldResource:
         if changes.get("options") is not None:
             changes["options"] = req.context.body.options.model_dump(exclude_none=True)
         with self.crm.write() as db:
-            fdef = field_store.update_field(db, _id(field_id), changes, req.context.user["id"])
+            fdef = field_store.update_field(db, field_id, changes, req.context.user["id"])
         resp.media = fdef.to_json()
 
     @operation("Archive a custom field (built-in fields cannot be deleted)",
                response=models.FieldOut, admin=True, errors=(404,))
     def on_delete(self, req, resp, field_id):
         with self.crm.write() as db:
-            resp.media = field_store.archive_field(db, _id(field_id),
+            resp.media = field_store.archive_field(db, field_id,
                                                    req.context.user["id"]).to_json()
 
 
@@ -162,12 +155,12 @@ class ViewResource:
                errors=(403, 404, 409))
     def on_patch(self, req, resp, view_id):
         with self.crm.write() as db:
-            resp.media = views.update_view(db, _id(view_id), req.context.body, req.context.user)
+            resp.media = views.update_view(db, view_id, req.context.body, req.context.user)
 
     @operation("Archive a view", response=models.ViewOut, errors=(403, 404))
     def on_delete(self, req, resp, view_id):
         with self.crm.write() as db:
-            resp.media = views.archive_view(db, _id(view_id), req.context.user)
+            resp.media = views.archive_view(db, view_id, req.context.user)
 
 
 class FormulaValidateResource:

@@ -17,11 +17,11 @@ def register_migrations():
 def register_routes(crm):
     return [
         ("/api/admin/gmail/accounts", r.AccountsResource(crm)),
-        ("/api/admin/gmail/accounts/{user_id}", r.AccountResource(crm)),
+        ("/api/admin/gmail/accounts/{user_id:id}", r.AccountResource(crm)),
         ("/api/gmail/proposals", r.ProposalsResource(crm)),
         ("/api/gmail/proposals/approve", r.BulkApproveResource(crm)),
-        ("/api/gmail/proposals/{proposal_id}/approve", r.DecisionResource(crm, True)),
-        ("/api/gmail/proposals/{proposal_id}/reject", r.DecisionResource(crm, False)),
+        ("/api/gmail/proposals/{proposal_id:id}/approve", r.DecisionResource(crm, True)),
+        ("/api/gmail/proposals/{proposal_id:id}/reject", r.DecisionResource(crm, False)),
         ("/api/gmail/drafts", r.DraftsResource(crm)),
     ]
 

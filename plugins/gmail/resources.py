@@ -11,12 +11,6 @@ from plugins.gmail.client import GmailError, create_draft, mailbox
 from plugins.gmail.sync import settings_for
 
 
-def _id(text):
-    if not text.isdigit() or len(text) > 18:
-        raise not_found()
-    return int(text)
-
-
 def accounts(db) -> list[dict]:
     rows = db.query(
         "SELECT u.id AS user_id, u.email, u.name, coalesce(a.enabled, 0) AS enabled, "
@@ -60,8 +54,8 @@ class AccountResource:
     def on_put(self, req, resp, user_id):
         body = req.context.body
         with self.crm.write() as db:
-            set_account(db, _id(user_id), body.enabled, body.address, req.context.user["id"])
-        resp.media = next(a for a in accounts(self.crm.db) if a["user_id"] == int(user_id))
+            set_account(db, user_id, body.enabled, body.address, req.context.user["id"])
+        resp.media = next(a for a in accounts(self.crm.db) if a["user_id"] == user_id)
 
 
 class ProposalsResource:
@@ -84,7 +78,7 @@ class DecisionResource:
                errors=(404, 409))
     def on_post(self, req, resp, proposal_id):
         with self.crm.write() as db:
-            resp.media = proposals.decide(db, _id(proposal_id), req.context.user, self.approve)
+            resp.media = proposals.decide(db, proposal_id, req.context.user, self.approve)
 
 
 class BulkApproveResource:
