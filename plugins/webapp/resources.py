@@ -35,8 +35,12 @@ def web_folder(crm, plugin_name) -> Path | None:
 def send_file(resp, root: Path, relative: str):
     """Answer with root/relative, or 404 when it is missing or would leave root."""
     root = root.resolve()
-    target = (root / relative).resolve()
-    if not target.is_relative_to(root) or not target.is_file():
+    try:  # a name too long for the file system, or with a NUL, is just not there
+        target = (root / relative).resolve()
+        found = target.is_relative_to(root) and target.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
         raise not_found("No such asset")
     resp.content_type = CONTENT_TYPES.get(target.suffix) or (
         mimetypes.guess_type(target.name)[0] or "application/octet-stream")

@@ -26,6 +26,15 @@ def test_paths_outside_the_asset_folders_are_404(client, path):
     assert client.simulate_get(path).status_code == 404
 
 
+@pytest.mark.parametrize("path", [
+    "/assets/" + "%C3%A9" * 300 + ".js", "/assets/plugins/fundraising/" + "é" * 300,
+    "/assets/" + "a/" * 2000 + "x.js", "/assets/a%00.js", "/assets/plugins/fundraising/%00",
+    "/assets/plugins/" + "x" * 400 + "/grid.js",
+])
+def test_long_or_odd_asset_paths_are_404(client, path):
+    assert client.simulate_get(path).status_code == 404
+
+
 def test_pages_js_imports_the_web_modules_of_enabled_plugins_only(make_crm):
     crm = make_crm(plugins=["fundraising", "webapp"])
     client = testing.TestClient(create_app(crm))
