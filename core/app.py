@@ -6,6 +6,7 @@ from falcon import media
 from core import __version__, converters, errors
 from core.accounts import Accounts
 from core.auth import AuthMiddleware
+from core.csrf import SameOriginMiddleware
 from core.openapi import build_spec
 from core.ops_resources import OpenAPIResource
 from core.ratelimit import RateLimitMiddleware
@@ -43,6 +44,7 @@ def create_app(crm) -> falcon.App:
         middleware.append(falcon.CORSMiddleware(
             allow_origins=origins, allow_credentials=None if origins == "*" else origins))
     middleware += [
+        SameOriginMiddleware(settings.public_url, settings.cors_origin),
         RateLimitMiddleware(settings.login_rate_limit, settings.write_rate_limit,
                             shared=settings.data_dir / RATE_LIMITS_FILE
                             if settings.workers > 1 else None),

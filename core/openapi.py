@@ -9,11 +9,12 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+import falcon
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from core.converters import ID_PATTERN
-from core.errors import bad_request, unprocessable
+from core.errors import APIError, bad_request, unprocessable
 
 METHODS = ("get", "post", "put", "patch", "delete")
 MAX_BODY_BYTES = 50 * 1024 * 1024
@@ -77,6 +78,20 @@ def validation_error(exc: ValidationError, prefix=""):
     return unprocessable(message, field=field_name, details=details)
 
 
+def has_body(req) -> bool:
+    return bool(req.content_length) or "chunked" in (req.get_header("Transfer-Encoding") or "")
+
+
+def require_json(req):
+    """A body must be declared JSON (415 otherwise): a form or text/plain post from another
+    site is never read as JSON."""
+    media = (req.content_type or "").split(";", 1)[0].strip().lower()
+    if has_body(req) and media != "application/json":
+        raise APIError(falcon.HTTP_415, "unsupported_media_type",
+                       "Send the body as JSON with Content-Type: application/json",
+                       field="Content-Type")
+
+
 def parse_body(req, model: type[BaseModel]):
     """Validate the JSON body against `model`; an empty body counts as {}."""
     length = req.content_length or 0
@@ -105,6 +120,8 @@ def operation(summary, **options):
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, req, resp, **params):
+            if op.parse_body and req.method != "GET":
+                require_json(req)
             if op.query is not None:
                 req.context.query = parse_query(req, op.query)
             if op.body is not None and op.parse_body:
@@ -188,6 +205,8 @@ def build_spec(routes, title="Venture CRM", version="0") -> dict:
             codes |= {404}
         if op.body is not None or op.query is not None:
             codes |= {400, 422}
+        if op.parse_body and method != "get":
+            codes |= {415}
         if not op.public:
             codes |= {401}
         if op.admin:
