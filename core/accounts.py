@@ -15,7 +15,6 @@ from core.errors import APIError, conflict, not_found, unprocessable
 ROLES = ("admin", "member")
 MIN_PASSWORD = 10
 _verifier = PasswordHasher()  # verification reads the cost from the stored hash
-_DUMMY_HASH = _verifier.hash("not a real password")
 PUBLIC_USER_FIELDS = ("id", "email", "name", "role")
 
 
@@ -25,10 +24,19 @@ def password_hasher(memory_kib: int, time_cost: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
 
 
-def verify_password(stored: str | None, password: str) -> bool:
+@functools.cache
+def dummy_hash(memory_kib: int, time_cost: int) -> str:
+    """A hash of the configured cost: an unknown email is checked against it, so it takes
+    as long as a known one (users' hashes move to the configured cost at their next login)."""
+    return password_hasher(memory_kib, time_cost).hash(secrets.token_urlsafe(24))
+
+
+def verify_password(stored: str | None, password: str, dummy: str | None = None) -> bool:
+    """True when `password` matches `stored`; with no stored hash, `dummy` is checked instead
+    (and the answer is False) so that both take the same time."""
     try:
-        return _verifier.verify(stored or _DUMMY_HASH, password) and stored is not None
-    except (VerificationError, InvalidHashError):
+        return _verifier.verify(stored or dummy, password) and stored is not None
+    except (VerificationError, InvalidHashError, TypeError):
         return False
 
 
@@ -133,7 +141,9 @@ class Accounts:
     # sessions --------------------------------------------------------------
     def login(self, email, password):
         user = self.find_by_email(email)
-        ok = verify_password(user["password_hash"] if user else None, password)
+        s = self.crm.settings
+        ok = verify_password(user["password_hash"] if user else None, password,
+                             dummy_hash(s.password_memory_kib, s.password_time_cost))
         if not (user and ok and user["active"]):
             raise APIError("401 Unauthorized", "invalid_credentials",
                            "The email or password is not correct")

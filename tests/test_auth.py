@@ -1,4 +1,11 @@
+import statistics
+import time
+
+import pytest
+from falcon import testing
+
 from core.accounts import Accounts
+from core.app import create_app
 from core.commands import setup_link
 from tests.conftest import add_user, login
 
@@ -26,6 +33,51 @@ def test_wrong_password_and_unknown_email_look_the_same(client, admin):
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json == unknown.json
     assert wrong.json["error"]["code"] == "invalid_credentials"
+
+
+def _verified_costs(monkeypatch):
+    """The argon2 cost ($m=..,t=..,p=..) of every hash a login verifies."""
+    from core import accounts
+
+    seen, real = [], accounts._verifier
+
+    class Recording:
+        def verify(self, stored, password):
+            seen.append(stored.split("$")[3])
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(accounts, "_verifier", Recording())
+    return seen
+
+
+@pytest.mark.parametrize("memory_kib,time_cost", [(8192, 1), (9216, 2)])
+def test_unknown_emails_check_a_hash_of_the_configured_cost(make_crm, monkeypatch,
+                                                              memory_kib, time_cost):
+    crm = make_crm(password_memory_kib=memory_kib, password_time_cost=time_cost)
+    client = testing.TestClient(create_app(crm))
+    add_user(crm, "ada@fund.example")
+    seen = _verified_costs(monkeypatch)
+    for email in ("ada@fund.example", "who@fund.example"):
+        client.simulate_post("/api/auth/login", json={"email": email, "password": "nope nope"})
+    assert seen == [f"m={memory_kib},t={time_cost},p=1"] * 2
+
+
+def test_unknown_and_known_emails_take_as_long(make_crm):
+    """Medians of interleaved attempts at the test cost: a gap as large as one argon2 run
+    (the old fixed dummy hash cost 8x the configured one) would show here."""
+    crm = make_crm(login_rate_limit=1000)
+    client = testing.TestClient(create_app(crm))
+    add_user(crm, "ada@fund.example")
+    times = {"ada@fund.example": [], "who@fund.example": []}
+    for _ in range(15):
+        for email, spent in times.items():
+            start = time.perf_counter()
+            result = client.simulate_post("/api/auth/login",
+                                          json={"email": email, "password": "x" * 12})
+            spent.append(time.perf_counter() - start)
+            assert result.status_code == 401
+    known, unknown = (statistics.median(v) for v in times.values())
+    assert 0.5 < unknown / known < 2, (known, unknown)
 
 
 def test_me_with_bearer_and_with_cookie(client, admin):
