@@ -7,6 +7,8 @@
 # - Values go from file to variable with the `read` builtin and no process starts before
 #   `crm`, so no value ever appears in a command line (/proc/<pid>/cmdline).
 set -eu
+# The database, its WAL and the backups are the fund's data: owner-only from creation.
+umask 077
 
 secrets_dir=${CRM_SECRETS_DIR:-/data/secrets}
 

@@ -1,5 +1,6 @@
 """The `crm` command group; every command, the core's included, comes from register_commands."""
 import functools
+import os
 import sys
 
 import click
@@ -67,6 +68,7 @@ def build_cli(settings=None, pm=None, extra_plugins=None) -> click.Group:
 
 
 def main():
+    os.umask(0o077)  # what the CRM writes (database, backups, exports) is its owner's alone
     try:
         cli = build_cli()
     except (ValidationError, ValueError) as exc:

@@ -26,10 +26,24 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+OWN_FILES = ("", "-wal", "-shm", "-journal", WRITER_LOCK_SUFFIX)  # suffixes of its files
+
+
+def make_owner_only(path: Path | str):
+    """Create the database file 0600 if missing, and take group and other access off it and
+    the files beside it (SQLite gives its -wal and -shm the database file's mode)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in OWN_FILES:
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(f"{path}{suffix}").st_mode & 0o077:
+                os.chmod(f"{path}{suffix}", 0o600)
+
+
 def connect(path: Path | str) -> sqlite_utils.Database:
     """Open the database with the pragmas every connection needs."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        make_owner_only(path)
     conn = sqlite3.connect(
         str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )

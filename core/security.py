@@ -52,8 +52,12 @@ def core_checks(crm) -> list[SecurityCheck]:
         path = s.database_path
         if not path.exists():
             return False, "database missing"
-        ok = _owner_only(path, stat.S_IRWXO)
-        return ok, "not world-readable" if ok else f"{path} is world-readable (chmod o-rwx)"
+        files = [f for f in (path, *(path.with_name(path.name + x) for x in ("-wal", "-shm")))
+                 if f.exists()]
+        bad = [str(f) for f in files if not _owner_only(f, stat.S_IRWXG | stat.S_IRWXO)]
+        if bad:
+            return False, "readable by others: " + ", ".join(bad) + " (chmod 600)"
+        return True, "owner-only (" + ", ".join(f.name for f in files) + ")"
 
     def admin_exists():
         admins = crm.db.execute(
@@ -83,7 +87,7 @@ def core_checks(crm) -> list[SecurityCheck]:
         SecurityCheck("transport", "Reached over HTTPS or a private network only", transport),
         SecurityCheck("cors", "CORS allows only named origins", cors),
         SecurityCheck("secret_files", "Secret files and folders are owner-only", secret_files),
-        SecurityCheck("database_file", "The database file is not world-readable", database_file),
+        SecurityCheck("database_file", "The database files are owner-only", database_file),
         SecurityCheck("admin_exists", "At least one active admin", admin_exists),
         SecurityCheck("setup_closed", "The one-time setup link is used", setup_closed),
         SecurityCheck("rate_limits", "Login attempts are rate limited", rate_limits),

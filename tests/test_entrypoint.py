@@ -42,6 +42,7 @@ print(json.dumps({{
     "password_set": password is not None,
     "password_length": len(password or ""),
     "ppid": os.getppid(),
+    "umask": os.umask(0o022),
     "cmdlines": [cmdline("self"), cmdline(os.getppid())],
 }}))
 """
@@ -162,3 +163,9 @@ def test_no_secrets_folder_still_starts_the_server(run_entrypoint):
 
     assert report["argv"] == ["serve"]
     assert report["env"] == {} and password is None
+
+
+def test_crm_starts_with_an_owner_only_umask(run_entrypoint):
+    """The database, its WAL and SHM and the backups are created 0600 by the image."""
+    report, _ = run_entrypoint()
+    assert report["umask"] == 0o077
