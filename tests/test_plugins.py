@@ -1,4 +1,5 @@
 import importlib
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -113,7 +114,7 @@ def test_every_route_is_in_docs_api_md(crm):
     text = open("docs/api.md").read()
     missing = []
     for template, resource in collect_routes(crm):
-        shown = template
+        shown = re.sub(r"{(\w+):id}", r"{\1}", template)  # {record_id:id} reads {record_id}
         for table in ("investors", "contacts", "funds", "commitments"):
             shown = shown.replace(f"/api/fundraising/{table}", "/api/fundraising/<table>")
         for method in ("get", "post", "put", "patch", "delete"):
