@@ -25,15 +25,20 @@ def setup_link(crm) -> str | None:
 
 
 def _announcement(crm, settings, port) -> str:
-    """Where the server listens and, with no users yet, a fresh link for the first admin."""
+    """Where the server listens and, with no users yet, a fresh link for the first admin:
+    printed on a console only, since a service's output ends up in log files."""
     if not settings.public_url:
         crm.settings = settings.model_copy(update={"port": port})
     workers = f" ({settings.workers} processes)" if settings.workers > 1 else ""
     lines = [f"Venture CRM serving on http://{settings.host}:{port}{workers}"]
-    link = setup_link(crm)
-    if link:
+    if Accounts(crm).count_users():
+        return lines[0]
+    if sys.stderr.isatty():
         lines += ["No users yet. Open this one-time link to create the first admin:",
-                  f"  {link}"]
+                  f"  {setup_link(crm)}"]
+    else:
+        lines.append("No users yet. Get the one-time link for the first admin with "
+                     "`crm users setup-link` (kept out of this log)")
     return "\n".join(lines)
 
 
@@ -43,10 +48,14 @@ def _serve_here(crm, settings, number, no_scheduler, sock=None, ready=None):
     from waitress.server import create_server
 
     from core.app import create_app
+    from core.openapi import MAX_BODY_BYTES
 
     app = create_app(crm)
     where = {"sockets": [sock]} if sock else {"host": settings.host, "port": settings.port}
-    server = create_server(app, threads=settings.threads, ident="venture-crm", **where)
+    # waitress refuses a larger body from its Content-Length, before reading (and buffering)
+    # it or calling the app; it refuses `>=` its limit, the app only `>` MAX_BODY_BYTES
+    server = create_server(app, threads=settings.threads, ident="venture-crm",
+                           max_request_body_size=MAX_BODY_BYTES + 1, **where)
     if sock is None:
         click.echo(_announcement(crm, settings, server.effective_port), err=True)
     else:

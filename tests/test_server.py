@@ -40,17 +40,19 @@ def server(tmp_path):
                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     lines = []
     try:
-        base = link = None
+        base = None
         for line in proc.stderr:
             lines.append(line)
             scan_line(line, "crm serve stderr")
             if m := re.search(r"serving on (http://127\.0\.0\.1:\d+)", line):
                 base = m.group(1)
-            if m := re.search(r"(http://\S+/setup#token=\S+)", line):
-                link = m.group(1)
-                learn(link.split("#token=")[1])
+            if "No users yet" in line:
                 break
-        assert base and link, "".join(lines)
+        assert base, "".join(lines)
+        link = subprocess.run([sys.executable, "-m", "core", "users", "setup-link"], env=env,
+                              capture_output=True, text=True, timeout=60).stdout.strip()
+        assert "/setup#token=" in link
+        learn(link.split("#token=")[1])
         threading.Thread(target=lambda: [scan_line(line, "crm serve stderr")
                                          for line in proc.stderr], daemon=True).start()
         yield base, link
@@ -85,3 +87,52 @@ def test_real_server_first_admin_setup_and_session(server):
     assert status == 422 and body["error"]["field"] == "password"
     spec = call(base, "GET", "/api/openapi.json")[1]
     assert "/api/auth/setup" in spec["paths"]
+
+
+def test_the_setup_link_is_printed_on_a_console_only(tmp_path):
+    """On a terminal (make run) the link is shown; the same start under a supervisor, whose
+    output goes to a log, only says how to get it (tested above through a pipe)."""
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env.update(CRM_DATA_DIR=str(tmp_path / "data"), CRM_SECRETS_DIR=str(tmp_path / "secrets"))
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", "0",
+                             "--no-scheduler"], env=env, stderr=follower,
+                            stdout=subprocess.DEVNULL, cwd=tmp_path)
+    os.close(follower)
+    try:
+        seen = b""
+        while b"/setup#token=" not in seen or not seen.endswith(b"\n"):
+            chunk = os.read(leader, 4096)
+            assert chunk, seen
+            seen += chunk
+        token = re.search(rb"/setup#token=(\S+)", seen).group(1).decode()
+        learn(token)
+        assert b"serving on" in seen
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        os.close(leader)
+
+
+def test_a_log_gets_no_setup_link(tmp_path):
+    """Under a supervisor (Docker, StartOS) stderr is a log: it says how to get the link."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env.update(CRM_DATA_DIR=str(tmp_path / "data"), CRM_SECRETS_DIR=str(tmp_path / "secrets"))
+    proc = subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", "0",
+                             "--no-scheduler"], env=env, stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)
+    try:
+        for line in proc.stderr:
+            if "serving on" in line:
+                break
+        # the announcement is written at once; a request answered means it is all out
+        base = re.search(r"(http://127\.0\.0\.1:\d+)", line).group(1)
+        assert call(base, "GET", "/api/health")[0] == 200
+    finally:
+        proc.terminate()
+        rest = proc.stderr.read()  # what the line loop buffered, then the rest to the end
+        proc.wait(timeout=10)
+    assert "#token=" not in line + rest
+    assert "crm users setup-link" in rest
