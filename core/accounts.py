@@ -2,6 +2,7 @@
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -11,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from core import audit
 from core.db import utcnow
 from core.errors import APIError, conflict, not_found, unprocessable
+from core.models import EMAIL_PATTERN
 
 ROLES = ("admin", "member")
 MIN_PASSWORD = 10
@@ -97,6 +99,8 @@ class Accounts:
         if role not in ROLES:
             raise unprocessable(f"role must be one of {', '.join(ROLES)}", field="role")
         check_password_rules(password)
+        if not isinstance(email, str) or len(email) > 320 or not re.fullmatch(EMAIL_PATTERN, email):
+            raise unprocessable("email: not a valid email address", field="email")
         if db.execute("SELECT 1 FROM users WHERE email = ? COLLATE NOCASE", [email]).fetchone():
             raise conflict(f"A user with the email {email} already exists", code="email_taken",
                            field="email")

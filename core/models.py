@@ -1,14 +1,25 @@
 """Request and response bodies of the core's routes."""
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from core.openapi import Body, Query
 
 Role = Literal["admin", "member"]
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 EmailAddress = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    str, StringConstraints(strip_whitespace=True, max_length=320, pattern=EMAIL_PATTERN)
 ]
+
+
+def one_line(value: str) -> str:
+    """A value bound for an email header: a line break there would start a header of its own."""
+    if any(c in value for c in "\r\n\x00"):
+        raise ValueError("must be one line (no line breaks)")
+    return value
+
+
+HeaderText = Annotated[str, AfterValidator(one_line)]  # an email subject, a display name
 
 
 class User(BaseModel):

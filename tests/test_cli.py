@@ -1,3 +1,4 @@
+import pytest
 from click.testing import CliRunner
 
 from core.accounts import Accounts, verify_password
@@ -68,3 +69,13 @@ def test_migrate_reports_nothing_the_second_time(make_settings):
     settings = make_settings()
     run(settings, "migrate")
     assert run(settings, "migrate").output.strip() == "Nothing to migrate"
+
+
+@pytest.mark.parametrize("email", ["ada@fund.example\r\nBcc: x@evil.example", "not an email",
+                                   "ada@fund.example\n"])
+def test_create_admin_refuses_an_email_that_is_not_one_address(make_settings, email):
+    runner = CliRunner()
+    result = runner.invoke(build_cli(make_settings()), ["users", "create-admin", "--email", email,
+                                                        "--name", "Ada"],
+                           input="correct horse battery\n")
+    assert result.exit_code != 0 and "email" in result.output

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from core.models import EmailAddress
+from core.models import EmailAddress, HeaderText
 from core.openapi import Body, Query
 
 
@@ -70,7 +70,7 @@ class BulkResult(BaseModel):
 
 class DraftBody(Body):
     contact_id: int = Field(ge=1)
-    subject: str = Field(min_length=1, max_length=500)
+    subject: HeaderText = Field(min_length=1, max_length=500)
     body: str = Field(max_length=100_000)
 
 

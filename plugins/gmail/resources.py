@@ -1,10 +1,12 @@
 """Routes: /api/admin/gmail/accounts, /api/gmail/proposals, /api/gmail/drafts."""
+import re
 from email.message import EmailMessage
 
 import falcon
 
 from core.db import utcnow
 from core.errors import APIError, not_found, unprocessable
+from core.models import EMAIL_PATTERN
 from core.openapi import operation
 from plugins.gmail import models, proposals
 from plugins.gmail.client import GmailError, create_draft, mailbox
@@ -114,6 +116,9 @@ class DraftsResource:
             raise not_found("No such contact")
         if not row[0]:
             raise unprocessable("This contact has no email address", field="contact_id")
+        if not re.fullmatch(EMAIL_PATTERN, row[0]):
+            raise unprocessable("This contact's email is not one valid address; fix it on the "
+                                "contact first", field="contact_id", code="bad_contact_email")
         account = self.crm.db.execute("SELECT address FROM gmail_accounts WHERE user_id = ?",
                                       [user["id"]]).fetchone()
         address = (account[0] if account and account[0] else user["email"])

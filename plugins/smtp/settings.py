@@ -2,9 +2,10 @@
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from core.models import one_line
 from core.settings import FileBackedSettings
 
 Security = Literal["starttls", "tls", "none"]
@@ -25,6 +26,11 @@ class SmtpSettings(FileBackedSettings):
     security: Security = "starttls"
     timeout: float = Field(20.0, gt=0, le=300)
     ca_file: Path | None = None
+
+    @field_validator("from_address", "host", "username")
+    @classmethod
+    def _one_line(cls, value):
+        return value if value is None else one_line(value)
 
     @property
     def configured(self) -> bool:

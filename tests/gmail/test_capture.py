@@ -169,6 +169,25 @@ def test_drafts_are_created_never_sent(synced, fake_gmail, client, member):
     assert fake_gmail.forbidden_calls == []
 
 
+@pytest.mark.parametrize("subject", ["Hi\r\nBcc: all@evil.example", "Hi\nthere", "a\rb",
+                                     "nul\x00"])
+def test_a_line_break_in_a_draft_subject_is_422(synced, fake_gmail, client, member, subject):
+    result = client.simulate_post("/api/gmail/drafts", headers=member["headers"], json={
+        "contact_id": synced.jo["id"], "subject": subject, "body": "x"})
+    assert result.status_code == 422 and result.json["error"]["field"] == "subject"
+    assert fake_gmail.drafts.get(MAX, []) == []
+
+
+def test_a_contact_email_with_a_line_break_is_422_not_500(synced, fake_gmail, client, member):
+    with synced.write() as db:
+        db.execute("UPDATE fundraising_contacts SET email = ? WHERE id = ?",
+                   ["jo@acme.example\r\nBcc: all@evil.example", synced.jo["id"]])
+    result = client.simulate_post("/api/gmail/drafts", headers=member["headers"], json={
+        "contact_id": synced.jo["id"], "subject": "Hi", "body": "x"})
+    assert result.status_code == 422 and result.json["error"]["field"] == "contact_id"
+    assert fake_gmail.drafts.get(MAX, []) == []
+
+
 def test_google_errors_become_a_state_never_echoed(synced, fake_gmail, client, admin, caplog):
     fake_gmail.fail_next("/gmail/v1/users/me/profile", 500, "backend secret detail", times=10)
     results = sync_all(synced)

@@ -1,6 +1,8 @@
 import time
 from email import message_from_bytes, policy
 
+import pytest
+
 from core.plugin_types import OutgoingEmail
 from plugins.smtp.sender import send
 from plugins.smtp.settings import SmtpSettings
@@ -126,3 +128,15 @@ def test_header_injection_is_refused_not_sent(smtp_server, certs):
     result = send(settings(port, "starttls", certs), bad)
     assert not result.ok and result.error.startswith("bad_message")
     assert inbox.messages == []
+
+
+@pytest.mark.parametrize("field,value", [("SMTP_FROM", "crm@fund.example\r\nBcc: x@evil.example"),
+                                         ("SMTP_HOST", "mail.example\nx")])
+def test_a_line_break_in_a_header_bound_setting_is_refused(monkeypatch, tmp_path, field, value):
+    from pydantic import ValidationError
+
+    from plugins.smtp.settings import SmtpSettings
+
+    monkeypatch.setenv(field, value)
+    with pytest.raises(ValidationError, match="no line breaks"):
+        SmtpSettings.load(tmp_path)
