@@ -75,12 +75,13 @@ def history(db, plugin, table, row_id, limit=200, offset=0) -> list[dict]:
     return [_entry(row) for row in rows]
 
 
-def activity_source(crm, plugin, name=None) -> ActivitySource:
+def activity_source(crm, plugin, name=None, admin_only=False) -> ActivitySource:
     """An activity-feed source listing a plugin's audit entries."""
 
-    def fetch(limit):
+    def fetch(limit, before=None):
         rows = crm.db.query(
-            _SELECT + "WHERE plugin = ? ORDER BY audit_log.id DESC LIMIT ?", [plugin, limit])
+            _SELECT + "WHERE plugin = ? AND at <= coalesce(?, at) "
+            "ORDER BY audit_log.at DESC, audit_log.id DESC LIMIT ?", [plugin, before, limit])
         return [{**_entry(row), "source": name or plugin} for row in rows]
 
-    return ActivitySource(name or plugin, fetch)
+    return ActivitySource(name or plugin, fetch, admin_only)

@@ -41,11 +41,16 @@ def _audit_table(db):
     db.execute("CREATE INDEX audit_log_plugin ON audit_log(plugin, id)")
 
 
+def _audit_by_time(db):
+    db.execute("CREATE INDEX audit_log_plugin_at ON audit_log(plugin, at, id)")
+
+
 @hookimpl
 def register_migrations():
     return [
         Migration(1, "users, sessions and invites", _accounts_tables),
         Migration(2, "audit log", _audit_table),
+        Migration(3, "audit log by time, for the activity feed's pages", _audit_by_time),
     ]
 
 
@@ -74,7 +79,7 @@ def register_routes(crm):
 
 @hookimpl
 def register_activity_sources(crm):
-    return [audit.activity_source(crm, "core", name="accounts")]
+    return [audit.activity_source(crm, "core", name="accounts", admin_only=True)]
 
 
 @hookimpl

@@ -126,7 +126,9 @@ class SecurityReport(BaseModel):
 
 class ActivityQuery(Query):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=100_000)
+    offset: int = Field(0, ge=0, le=1000, description="for the first pages; then `cursor`")
+    cursor: str | None = Field(None, max_length=64, pattern=r"^[0-9T:.Z+-]{10,40}~[0-9]{1,9}$",
+                               description="next_cursor of the page before")
 
 
 class ActivityEntry(BaseModel):
@@ -142,6 +144,7 @@ class Activity(BaseModel):
     limit: int
     offset: int
     has_more: bool
+    next_cursor: str | None
 
 
 class RegisterBody(Body):

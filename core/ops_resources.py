@@ -53,19 +53,34 @@ class ActivityResource:
     def __init__(self, crm):
         self.crm = crm
 
-    @operation("Activity feed of every enabled plugin, newest first",
+    @operation("Activity feed of every enabled plugin, newest first; page on with "
+               "`cursor` (accounts and invites are shown to admins only)",
                query=models.ActivityQuery, response=models.Activity)
     def on_get(self, req, resp):
         q = req.context.query
-        want = q.offset + q.limit + 1
+        before, seen = None, 0  # a cursor: the last entry's time, and how many at that time
+        if q.cursor:
+            before, seen = q.cursor.rsplit("~", 1)
+            seen = int(seen)
+        skip = q.offset + seen
+        want = skip + q.limit + 1  # each source reads this many rows at most
+        admin = req.context.user["role"] == "admin"
         streams = []
         for group in self.crm.pm.hook.register_activity_sources(crm=self.crm):
             for source in group or []:
-                streams.append([{"source": source.name, **e} for e in source.fetch(want)])
+                if admin or not source.admin_only:
+                    streams.append([{"source": source.name, **e}
+                                    for e in source.fetch(want, before)])
         merged = list(heapq.merge(*streams, key=lambda e: e["at"], reverse=True))
-        page = merged[q.offset:q.offset + q.limit]
+        page = merged[skip:skip + q.limit]
+        more = len(merged) > skip + q.limit
+        cursor = None
+        if more and page:
+            last = page[-1]["at"]
+            at_last = sum(1 for e in merged[:skip + q.limit] if e["at"] == last)
+            cursor = f"{last}~{at_last}"
         resp.media = {"entries": page, "limit": q.limit, "offset": q.offset,
-                      "has_more": len(merged) > q.offset + q.limit}
+                      "has_more": more, "next_cursor": cursor}
 
 
 class OpenAPIResource:

@@ -23,13 +23,16 @@ class ScheduledTask:
 
 @dataclass(frozen=True)
 class ActivitySource:
-    """`fetch(limit)` returns this source's newest `limit` entries, newest first.
+    """`fetch(limit, before)` returns this source's newest `limit` entries whose `at` is at
+    or before `before` (all when None), newest first, in the same order on every call.
 
-    An entry is a dict with at least `at` (ISO-8601 UTC), `kind` and `summary`.
+    An entry is a dict with at least `at` (ISO-8601 UTC), `kind` and `summary`. An
+    `admin_only` source is not shown to members (accounts, invites).
     """
 
     name: str
-    fetch: Callable[[int], list[dict]]
+    fetch: Callable[[int, str | None], list[dict]]
+    admin_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -74,9 +74,9 @@ class Feed:
 
     @hookimpl
     def register_activity_sources(self, crm):
-        def fetch(limit):
+        def fetch(limit, before=None):
             entries = [{"at": t, "kind": "tick", "summary": f"{self.name} {t}"}
-                       for t in sorted(self.times, reverse=True)]
+                       for t in sorted(self.times, reverse=True) if before is None or t <= before]
             return entries[:limit]
         return [ActivitySource(self.name, fetch)]
 

@@ -12,7 +12,7 @@ LABELS = {"main": "the main list", "follow_up": "follow-up", "graveyard": "the g
 
 
 def membership_source(crm) -> ActivitySource:
-    def fetch(limit):
+    def fetch(limit, before=None):
         rows = crm.db.execute(
             "SELECT at, kind, list, investor, name FROM ("
             " SELECT m.added_at AS at, 'list_added' AS kind, m.list, m.investor_id AS investor,"
@@ -21,7 +21,8 @@ def membership_source(crm) -> ActivitySource:
             " SELECT m.removed_at, 'list_removed', m.list, m.investor_id, i.name"
             "  FROM list_memberships m JOIN fundraising_investors i ON i.id = m.investor_id"
             "  WHERE m.removed_at IS NOT NULL"
-            ") ORDER BY at DESC LIMIT ?", [limit])
+            ") WHERE at <= coalesce(?, at) ORDER BY at DESC, investor DESC, kind LIMIT ?",
+            [before, limit])
         return [{"at": at, "kind": kind, "list": list_name, "investor_id": investor,
                  "summary": f"{name} {'joined' if kind == 'list_added' else 'left'} "
                             f"{LABELS.get(list_name, list_name)}"}
@@ -30,9 +31,10 @@ def membership_source(crm) -> ActivitySource:
 
 
 def run_source(crm) -> ActivitySource:
-    def fetch(limit):
+    def fetch(limit, before=None):
         rows = crm.db.execute("SELECT id, finished_at, trigger, changed, errors, results FROM "
-                              "automation_runs ORDER BY id DESC LIMIT ?", [limit])
+                              "automation_runs WHERE finished_at <= coalesce(?, finished_at) "
+                              "ORDER BY finished_at DESC, id DESC LIMIT ?", [before, limit])
         return [{"at": at, "kind": "rule_run", "run_id": run_id, "trigger": trigger,
                  "summary": f"Automation rules ran ({trigger}): {changed} change(s)"
                             + (f", {errors} rule(s) failed" if errors else ""),
@@ -42,7 +44,7 @@ def run_source(crm) -> ActivitySource:
 
 
 def due_source(crm) -> ActivitySource:
-    def fetch(limit):
+    def fetch(limit, before=None):
         today = datetime.now(timezone.utc).date()
         entries = []
         for task in due_tasks(crm.db, today, limit):
@@ -53,7 +55,8 @@ def due_source(crm) -> ActivitySource:
                             "summary": f"Task '{task['title']}' "
                                        + (f"is overdue (due {task['due_date']})" if overdue
                                           else "is due today")})
-        return sorted(entries, key=lambda e: e["at"], reverse=True)
+        return sorted([e for e in entries if before is None or e["at"] <= before],
+                      key=lambda e: (e["at"], e["task_id"]), reverse=True)
     return ActivitySource("tasks_due", fetch)
 
 

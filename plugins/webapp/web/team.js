@@ -7,17 +7,19 @@ function activity(container) {
   const list = h("div", { class: "stack activity-list" });
   const more = h("button", { class: "btn" }, "Older");
   const error = h("p", { class: "error", role: "alert", hidden: true });
-  let offset = 0;
+  let cursor = null;
+  let shown = 0;
   async function load() {
     try {
-      const page = await api.get("/api/activity", { limit: 50, offset });
+      const page = await api.get("/api/activity", cursor ? { limit: 50, cursor } : { limit: 50 });
       page.entries.forEach((e) => list.append(h("div", { class: "card activity-entry" },
         h("span", { class: "muted" }, formatDate(e.at), " · ", e.source), " ",
         h("span", null, e.summary),
         e.actor ? h("span", { class: "muted" }, " — ", e.actor.name || "") : null)));
-      offset += page.entries.length;
+      shown += page.entries.length;
+      cursor = page.next_cursor;
       more.hidden = !page.has_more;
-      if (!offset) list.append(h("p", { class: "muted" }, "Nothing has happened yet."));
+      if (!shown) list.append(h("p", { class: "muted" }, "Nothing has happened yet."));
     } catch (err) {
       say(error, errorText(err));
     }
