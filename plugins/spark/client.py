@@ -3,12 +3,12 @@
 Only loopback and private addresses are called, unless SPARK_ALLOW_HOSTS names the host: the
 digest carries un-anonymized LP names and email substance, which must stay on the fund's own
 hardware."""
+import http.client
 import ipaddress
 import json
 import logging
 import socket
-import urllib.error
-import urllib.request
+import ssl
 from typing import Annotated, ClassVar
 from urllib.parse import urlparse
 
@@ -18,6 +18,7 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 from core.settings import FileBackedSettings
 
 log = logging.getLogger(__name__)
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
 
 
 class SparkSettings(FileBackedSettings):
@@ -43,28 +44,80 @@ class SparkRefused(Exception):
     """The endpoint is not on the fund's own network and not explicitly allowed."""
 
 
-def check_endpoint(settings: SparkSettings) -> str:
-    """The chat completions URL, after making sure the host is local or allowed."""
+class SparkFailed(Exception):
+    """The model server answered, but not with a completion."""
+
+
+def endpoint(settings: SparkSettings) -> tuple[str, str]:
+    """(chat completions URL, the address to connect to): the host is resolved once here, and
+    that checked address is the one the request goes to (no second lookup to rebind)."""
     parsed = urlparse(settings.base_url or "")
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise SparkRefused("SPARK_BASE_URL is not an http(s) URL")
     host = parsed.hostname.lower()
+    default_port = 443 if parsed.scheme == "https" else 80
+    try:
+        infos = socket.getaddrinfo(host, parsed.port or default_port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, ValueError):
+        raise SparkRefused(f"cannot resolve {host}") from None
+    addresses = [info[4][0] for info in infos]
     if host not in settings.allow_hosts:
-        try:
-            infos = socket.getaddrinfo(host, parsed.port or 80, proto=socket.IPPROTO_TCP)
-        except socket.gaierror:
-            raise SparkRefused(f"cannot resolve {host}") from None
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%")[0])
+        for text in addresses:
+            address = ipaddress.ip_address(text.split("%")[0])
             if not (address.is_loopback or address.is_private) or address.is_global:
                 raise SparkRefused(f"{host} is not a loopback or private address; add it to "
                                    "SPARK_ALLOW_HOSTS if it really is the fund's own server")
-    return settings.base_url.rstrip("/") + "/chat/completions"
+    return settings.base_url.rstrip("/") + "/chat/completions", addresses[0]
+
+
+def check_endpoint(settings: SparkSettings) -> str:
+    """The chat completions URL, after making sure the host is local or allowed."""
+    return endpoint(settings)[0]
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """Connects to the address that was checked; Host stays the configured name."""
+
+    def __init__(self, host, port, address, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, host, port, address, timeout):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _post(url: str, address: str, body: bytes, headers: dict, timeout: float) -> dict:
+    """One POST; any answer but 200 is an error (a redirect is never followed: the API key
+    would go with it)."""
+    parsed = urlparse(url)
+    kind = _PinnedHTTPS if parsed.scheme == "https" else _PinnedHTTP
+    conn = kind(parsed.hostname, parsed.port, address, timeout)
+    try:
+        conn.request("POST", parsed.path or "/", body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read(MAX_ANSWER_BYTES + 1)
+        if response.status != 200:
+            raise SparkFailed(f"HTTP {response.status}")
+        if len(data) > MAX_ANSWER_BYTES:
+            raise SparkFailed("answer too large")
+        return json.loads(data)
+    finally:
+        conn.close()
 
 
 def chat(settings: SparkSettings, system: str, user: str) -> str:
     """One completion, with one retry; raises on failure (the caller falls back)."""
-    url = check_endpoint(settings)
+    url, address = endpoint(settings)
     body = json.dumps({"model": settings.model or "default", "temperature": 0.2,
                        "max_tokens": settings.max_tokens,
                        "messages": [{"role": "system", "content": system},
@@ -74,15 +127,13 @@ def chat(settings: SparkSettings, system: str, user: str) -> str:
         headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
     last = None
     for _attempt in range(2):
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=settings.timeout) as response:
-                answer = json.loads(response.read())
+            answer = _post(url, address, body, headers, settings.timeout)
             text = answer["choices"][0]["message"]["content"].strip()
             if text:
                 return text
             last = ValueError("empty answer")
-        except (urllib.error.URLError, OSError, TimeoutError, ValueError, KeyError,
-                IndexError) as exc:
+        except (SparkFailed, http.client.HTTPException, OSError, TimeoutError, ValueError,
+                KeyError, IndexError, TypeError, AttributeError) as exc:
             last = exc
     raise last
