@@ -7,7 +7,7 @@ WEBAPP := plugins/webapp
 VENDOR := $(WEBAPP)/static/vendor
 TABULATOR := $(WEBAPP)/node_modules/tabulator-tables/dist
 
-.PHONY: install run test fuzz startos-check browsers bench clean
+.PHONY: install run test fuzz startos-check browsers caddy bench clean
 
 # The web app's JavaScript (Tabulator) comes from npm with a lock file; without Node.js 20
 # the server still runs and / says the web assets are missing.
@@ -33,8 +33,15 @@ run: install
 browsers:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# The proxy tests (tests/test_proxy.py) run Debian's caddy (/usr/bin/caddy) in front of the
+# server. The package enables a system caddy on port 80; the tests start their own, so a caddy
+# installed here is stopped and disabled.
+caddy:
+	command -v caddy >/dev/null || (apt-get update && apt-get install -y caddy && \
+		(systemctl disable --now caddy 2>/dev/null || true))
+
 # The StartOS package is typechecked first, only where Node.js is installed.
-test: install browsers
+test: install browsers caddy
 	@if command -v node >/dev/null 2>&1; then $(MAKE) --no-print-directory startos-check; \
 	else echo "node not found: skipping startos-check"; fi
 	$(BIN)/pytest -q

@@ -6,6 +6,7 @@ from falcon import media
 from core import __version__, converters, errors
 from core.accounts import Accounts
 from core.auth import AuthMiddleware
+from core.client_ip import ClientAddressMiddleware
 from core.csrf import SameOriginMiddleware
 from core.openapi import build_spec
 from core.ops_resources import OpenAPIResource
@@ -38,7 +39,8 @@ def _json_handlers():
 def create_app(crm) -> falcon.App:
     """Build the web app; `crm` comes from core.context.build_crm()."""
     settings = crm.settings
-    middleware = []
+    # first: every other middleware sees the client's address, not a proxy's
+    middleware = [ClientAddressMiddleware(settings.trusted_proxies)]
     if settings.cors_origin:
         origins = "*" if settings.cors_origin == ["*"] else settings.cors_origin
         middleware.append(falcon.CORSMiddleware(

@@ -53,9 +53,12 @@ def _serve_here(crm, settings, number, no_scheduler, sock=None, ready=None):
     app = create_app(crm)
     where = {"sockets": [sock]} if sock else {"host": settings.host, "port": settings.port}
     # waitress refuses a larger body from its Content-Length, before reading (and buffering)
-    # it or calling the app; it refuses `>=` its limit, the app only `>` MAX_BODY_BYTES
+    # it or calling the app; it refuses `>=` its limit, the app only `>` MAX_BODY_BYTES.
+    # It deletes every X-Forwarded-* header by default; with trusted proxies they reach the
+    # app, where core.client_ip believes X-Forwarded-For from those proxies only.
     server = create_server(app, threads=settings.threads, ident="venture-crm",
-                           max_request_body_size=MAX_BODY_BYTES + 1, **where)
+                           max_request_body_size=MAX_BODY_BYTES + 1,
+                           clear_untrusted_proxy_headers=not settings.trusted_proxies, **where)
     if sock is None:
         click.echo(_announcement(crm, settings, server.effective_port), err=True)
     else:

@@ -1,5 +1,5 @@
-"""Per-IP sliding-window rate limits: in memory for one server process, in a small SQLite
-file of their own when several worker processes must share the counts."""
+"""Sliding-window rate limits per client address: in memory for one server process, in a small
+SQLite file of their own when several worker processes must share the counts."""
 import math
 import os
 import sqlite3
@@ -92,7 +92,8 @@ def too_many(wait: float):
 
 
 class RateLimitMiddleware:
-    """Login attempts and writes are limited per client IP."""
+    """Login attempts and writes are limited per client address (`req.context.client_ip`, set
+    by core.client_ip.ClientAddressMiddleware: behind a proxy, not the proxy's)."""
 
     WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -106,7 +107,7 @@ class RateLimitMiddleware:
     def process_resource(self, req, resp, resource, params):
         responder = getattr(resource, f"on_{req.method.lower()}", None)
         op = getattr(responder, "operation", None)
-        ip = req.remote_addr or "unknown"
+        ip = req.context.client_ip
         if op is not None and op.extra.get("rate_limit") == "login":
             wait = self.login.hit(ip)
             if wait:

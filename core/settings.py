@@ -1,9 +1,10 @@
 """Configuration: environment (wins), per-field secret files, then an optional crm.toml."""
+import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -80,6 +81,8 @@ class Settings(FileBackedSettings):
     public_url: str | None = None
     plugins: Annotated[list[str] | None, NoDecode] = None
     cors_origin: Annotated[list[str], NoDecode] = []
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        [], description="reverse proxies (CIDRs) whose X-Forwarded-For names the client")
     login_rate_limit: int = Field(10, ge=1, description="login attempts per minute per IP")
     write_rate_limit: int = Field(600, ge=1, description="writes per minute per IP")
     session_hours: int = Field(24 * 14, ge=1)
@@ -95,6 +98,18 @@ class Settings(FileBackedSettings):
     @classmethod
     def _split(cls, value):
         return _comma_list(value)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value):
+        networks = []
+        for part in _comma_list(value) or []:
+            try:
+                networks.append(ipaddress.ip_network(part))
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"trusted_proxies: {part!r} is not a network such as "
+                                 f"10.0.3.1/32 ({exc})") from None
+        return networks
 
     @property
     def database_path(self) -> Path:

@@ -34,4 +34,11 @@ export const crmEnv = {
   CRM_PORT: String(uiPort),
   // Two server processes: a home server has at least two cores (docs/operations.md).
   CRM_WORKERS: '2',
+  // StartOS's reverse proxy runs on the host and reaches this container from the host's
+  // address on the lxcbr0 bridge, 10.0.3.1 (HOST_IP in start-os core/src/lib.rs); for a
+  // `protocol: 'http'` binding (interfaces.ts) the SDK asks it to add X-Forwarded-For, which it
+  // sets to the client's address, dropping any the client sent (apply_request_policy in
+  // core/src/net/http.rs). Only that address is trusted: other services' containers share the
+  // bridge's 10.0.3.0/24 and could name any client they like.
+  CRM_TRUSTED_PROXIES: '10.0.3.1/32',
 }
