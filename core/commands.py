@@ -97,8 +97,11 @@ def register(cli):
                    if v is not None}
         if updates:
             settings = settings.model_copy(update=updates)
+        from core.app import collect_routes
+
         try:
             crm = build_crm(settings, state.pm)
+            collect_routes(crm)  # plugins read their settings here: a bad one stops the start
         except ConfigError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)

@@ -79,3 +79,10 @@ def test_create_admin_refuses_an_email_that_is_not_one_address(make_settings, em
                                                         "--name", "Ada"],
                            input="correct horse battery\n")
     assert result.exit_code != 0 and "email" in result.output
+
+
+def test_serve_stops_at_a_bad_plugin_setting_naming_it(make_settings, monkeypatch):
+    monkeypatch.setenv("CRM_FUNDRAISING_MEMBER_ARCHIVE_LIMIT", "-3")
+    result = run(make_settings(), "serve", "--port", "0")
+    assert result.exit_code == 1
+    assert "CRM_FUNDRAISING_MEMBER_ARCHIVE_LIMIT" in result.output
