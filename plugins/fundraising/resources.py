@@ -105,8 +105,7 @@ class FieldsResource:
         body = req.context.body
         if body.options is not None:
             body.options = body.options.model_dump(exclude_none=True)
-        with self.crm.write() as db:
-            fdef = field_store.create_field(db, body, req.context.user["id"])
+        fdef = field_store.add_field(self.crm, body, req.context.user["id"])
         resp.media = fdef.to_json()
 
 
@@ -120,12 +119,11 @@ class FieldResource:
         changes = req.context.body.model_dump(exclude_unset=True)
         if changes.get("options") is not None:
             changes["options"] = req.context.body.options.model_dump(exclude_none=True)
-        with self.crm.write() as db:
-            fdef = field_store.update_field(db, field_id, changes, req.context.user["id"])
+        fdef = field_store.change_field(self.crm, field_id, changes, req.context.user["id"])
         resp.media = fdef.to_json()
 
     @operation("Archive a custom field (built-in fields cannot be deleted)",
-               response=models.FieldOut, admin=True, errors=(404,))
+               response=models.FieldOut, admin=True, errors=(404, 422))
     def on_delete(self, req, resp, field_id):
         with self.crm.write() as db:
             resp.media = field_store.archive_field(db, field_id,
