@@ -8,6 +8,7 @@ from core.accounts import Accounts
 from core.auth import AuthMiddleware
 from core.client_ip import ClientAddressMiddleware
 from core.csrf import SameOriginMiddleware
+from core.headers import SecurityHeadersMiddleware
 from core.openapi import build_spec
 from core.ops_resources import OpenAPIResource
 from core.ratelimit import RateLimitMiddleware
@@ -46,6 +47,7 @@ def create_app(crm) -> falcon.App:
         middleware.append(falcon.CORSMiddleware(
             allow_origins=origins, allow_credentials=None if origins == "*" else origins))
     middleware += [
+        SecurityHeadersMiddleware(),
         SameOriginMiddleware(settings.public_url, settings.cors_origin),
         RateLimitMiddleware(settings.login_rate_limit, settings.write_rate_limit,
                             shared=settings.data_dir / RATE_LIMITS_FILE

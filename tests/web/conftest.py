@@ -3,6 +3,7 @@ import contextlib
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -156,3 +157,23 @@ def login(page, base_url, email, password=PASSWORD):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_selector(".user-name")
+
+
+def insert_proposal(server, user_id, investor_id, contact_id, subject, sender, *,
+                    excerpt="We would like to see the deck. Can we meet next week?",
+                    sent_at="2025-03-12T10:00:00Z"):
+    """A pending proposal as Gmail sync leaves it (see plugins/gmail/tables.py); no HTTP route
+    creates one."""
+    db = sqlite3.connect(server.data_dir / "crm.db")
+    try:
+        with db:
+            return db.execute(
+                "INSERT INTO gmail_proposals (user_id, message_id, thread_id, direction, "
+                "from_address, to_addresses, subject, excerpt, sent_at, investor_id, contact_id, "
+                "matched, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [user_id, f"msg-{subject}", f"thread-{subject}", "in", sender,
+                 json.dumps(["ada@fund.example"]), subject, excerpt, sent_at, investor_id,
+                 contact_id, json.dumps([sender]), "pending",
+                 "2025-03-12T10:05:00.000000Z"]).lastrowid
+    finally:
+        db.close()

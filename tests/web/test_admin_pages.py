@@ -1,10 +1,8 @@
 """The admin pages in a real browser: import, backups, automation, tasks, proposals, digest."""
-import json
-import sqlite3
 
 from playwright.sync_api import expect
 
-from tests.web.conftest import login
+from tests.web.conftest import insert_proposal as insert_web_proposal, login
 
 CSV = """Name,Stage,Check Size,Region,Notes
 Alpha Capital,Intro,"$250,000",Europe,met at SuperReturn
@@ -26,22 +24,9 @@ def investor_with_contact(server, name, email):
     return investor, contact
 
 
-def insert_proposal(server, user_id, investor, contact, subject, sent_at="2025-03-12T10:00:00Z"):
-    """A pending proposal as Gmail sync would leave it (see plugins/gmail/tables.py)."""
-    db = sqlite3.connect(server.data_dir / "crm.db")
-    try:
-        with db:
-            return db.execute(
-                "INSERT INTO gmail_proposals (user_id, message_id, thread_id, direction, "
-                "from_address, to_addresses, subject, excerpt, sent_at, investor_id, contact_id, "
-                "matched, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [user_id, f"msg-{subject}", f"thread-{subject}", "in",
-                 contact["fields"]["Email"], json.dumps(["ada@fund.example"]), subject,
-                 "We would like to see the deck. Can we meet next week?", sent_at,
-                 investor["id"], contact["id"], json.dumps([contact["fields"]["Email"]]),
-                 "pending", "2025-03-12T10:05:00.000000Z"]).lastrowid
-    finally:
-        db.close()
+def insert_proposal(server, user_id, investor, contact, subject):
+    return insert_web_proposal(server, user_id, investor["id"], contact["id"], subject,
+                               contact["fields"]["Email"])
 
 
 def test_import_wizard_previews_maps_and_imports(web_server, page, tmp_path):

@@ -1,10 +1,17 @@
 // Fields as Tabulator columns: keys, formatters, editors, and cell values to API values.
+// Tabulator inserts a string from a formatter, a title, a list item or a menu label as HTML,
+// so each of them here is a node (asText): field names and values are people's text.
 import { formatDate, h } from "/assets/ui.js";
 
 export const TABLES = {
   investors: "Investors", contacts: "Contacts", funds: "Funds", commitments: "Commitments",
 };
 const NUMERIC = new Set(["number", "currency", "percent"]);
+
+/** Text as a DOM node: what our formatters, titles and menu labels give Tabulator. */
+export function asText(text) {
+  return document.createTextNode(String(text));
+}
 
 /** The Tabulator field key of a field: "name" for the primary field, else f<id>. */
 export function columnKey(field) {
@@ -95,6 +102,7 @@ function editorFor(field, lookups) {
         editorParams: {
           values: choiceValues(field, lookups), autocomplete: true, clearable: true,
           listOnEmpty: true, freetext: false,
+          itemFormatter: (label) => h("span", null, label), // a list item takes an element only
           multiselect: field.type === "multi_select" || (field.type === "link" && field.options.multiple !== false),
         },
       };
@@ -109,19 +117,20 @@ export function buildColumns(fields, config, lookups, { onExpand, headerMenu }) 
   const sorted = [...fields].sort((a, b) => rank(a) - rank(b));
   const columns = [{
     title: "", field: "_open", width: 36, frozen: true, headerSort: false, resizable: false,
-    hozAlign: "center", cssClass: "expand-cell", editor: false,
-    formatter: () => "⤢", cellClick: (_e, cell) => onExpand(cell.getRow().getData()),
+    hozAlign: "center", cssClass: "expand-cell", editor: false, titleFormatter: () => asText(""),
+    formatter: () => asText("⤢"), cellClick: (_e, cell) => onExpand(cell.getRow().getData()),
   }];
   for (const field of sorted) {
     const width = (config.widths || {})[String(field.id)];
     columns.push({
-      title: field.name, field: columnKey(field), headerSort: false,
+      title: field.name, titleFormatter: () => asText(field.name),
+      field: columnKey(field), headerSort: false,
       frozen: (config.pinned || []).includes(field.id) || field.builtin === "name",
       visible: !(config.hidden || []).includes(field.id),
       width: width || (field.builtin === "name" ? 220 : undefined), minWidth: 60,
       hozAlign: NUMERIC.has(field.type) ? "right" : "left",
       headerMenu: headerMenu(field),
-      formatter: (cell) => displayValue(field, cell.getValue(), lookups),
+      formatter: (cell) => asText(displayValue(field, cell.getValue(), lookups)),
       ...editorFor(field, lookups),
     });
   }

@@ -3,7 +3,7 @@
 import { registerPage } from "/assets/app.js";
 import { formatDate, h } from "/assets/ui.js";
 import { TabulatorFull as Tabulator } from "/assets/vendor/tabulator_esm.min.js";
-import { buildColumns, columnKey, loadLookups, sameValue, TABLES, toApiValue, toRow } from "./columns.js";
+import { asText, buildColumns, columnKey, loadLookups, sameValue, TABLES, toApiValue, toRow } from "./columns.js";
 import { RecordSaver } from "./saving.js";
 import { archivedPanel, openRecord } from "./record.js";
 import { columnsPanel, emptyConfig, filterPanel, isEmptyGroup, sortPanel, viewBar } from "./views.js";
@@ -125,10 +125,11 @@ export class GridPage {
   createTable() {
     this.grid = new Tabulator(this.host, {
       height: "100%", layout: "fitDataFill", index: "id", movableColumns: true,
-      columns: this.columns(), data: [], placeholder: "No records",
+      columns: this.columns(), data: [],
+      placeholder: h("div", { class: "tabulator-placeholder-contents" }, "No records"),
       rowContextMenu: [
-        { label: "Open record", action: (_e, row) => openRecord(this, row.getData()) },
-        { label: "Archive", action: (_e, row) => this.archiveRow(row.getData()) },
+        { label: () => asText("Open record"), action: (_e, row) => openRecord(this, row.getData()) },
+        { label: () => asText("Archive"), action: (_e, row) => this.archiveRow(row.getData()) },
       ],
     });
     this.grid.on("tableBuilt", () => { this.built = true; this.load(); });
@@ -148,18 +149,18 @@ export class GridPage {
     const pinned = this.config.pinned.includes(field.id);
     const menu = [];
     if (field.builtin !== "name") {
-      menu.push({ label: pinned ? "Unpin column" : "Pin column", action: () => {
+      menu.push({ label: asText(pinned ? "Unpin column" : "Pin column"), action: () => {
         this.config.pinned = pinned ? this.config.pinned.filter((id) => id !== field.id)
           : [...this.config.pinned, field.id];
         this.layoutChanged(true);
       } });
-      menu.push({ label: "Hide column", action: () => {
+      menu.push({ label: asText("Hide column"), action: () => {
         this.config.hidden = [...this.config.hidden, field.id];
         this.layoutChanged(true);
       } });
     }
-    menu.push({ label: "Sort ascending", action: () => this.applyConfig({ sorts: [{ field: field.id, direction: "asc" }] }) });
-    menu.push({ label: "Sort descending", action: () => this.applyConfig({ sorts: [{ field: field.id, direction: "desc" }] }) });
+    menu.push({ label: asText("Sort ascending"), action: () => this.applyConfig({ sorts: [{ field: field.id, direction: "asc" }] }) });
+    menu.push({ label: asText("Sort descending"), action: () => this.applyConfig({ sorts: [{ field: field.id, direction: "desc" }] }) });
     return menu;
   }
 

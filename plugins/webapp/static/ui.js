@@ -15,11 +15,17 @@ export function errorText(err) {
 // Labels stack their control under the text; a checkbox sits beside its text instead.
 export const INLINE = { flexDirection: "row", alignItems: "center", gap: ".4rem" };
 
-/** Build an element: attrs may hold class, style (object), dataset, on<event> handlers. */
+/**
+ * Build an element: attrs may hold class, style (object), dataset, on<event> handlers.
+ * Children are nodes or text; nothing given to h() is ever parsed as HTML.
+ */
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === undefined || value === null || value === false) continue;
+    if (/HTML$/i.test(key) || (key.startsWith("on") && typeof value !== "function")) {
+      throw new TypeError(`h(): ${key} would be parsed as HTML or script`);
+    }
     if (key === "class" || key === "className") el.className = value;
     else if (key === "style" && typeof value === "object") Object.assign(el.style, value);
     else if (key === "dataset") Object.assign(el.dataset, value);
