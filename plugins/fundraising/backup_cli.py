@@ -1,11 +1,13 @@
-"""`crm backup create | list | verify ID | restore ID --yes`."""
+"""`crm backup create | list | verify ID | restore ID --yes | delete ID`."""
 import contextlib
 
 import click
 
 from core.cli import pass_crm
+from core.context import ConfigError
 from core.errors import APIError
 from plugins.fundraising.backups import BackupStore
+from plugins.fundraising.settings import load_fundraising_settings
 
 
 @contextlib.contextmanager
@@ -35,9 +37,13 @@ def register_backup_commands(cli):
     @backup.command(name="create")
     @pass_crm
     def create_command(crm):
-        """Take a backup now; the CRM can stay up."""
-        with backup_progress("Backing up") as advance:
-            meta = BackupStore(crm).create("manual", progress=advance)
+        """Take a manual backup now; the CRM can stay up."""
+        try:
+            limit = load_fundraising_settings(crm).manual_backup_limit
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        with api_errors(), backup_progress("Backing up") as advance:
+            meta = BackupStore(crm, manual_limit=limit).create("manual", progress=advance)
         click.echo(f"Created backup {meta['id']} ({meta['size']} bytes, sha256 {meta['sha256']})")
 
     @backup.command(name="list")
@@ -78,6 +84,15 @@ def register_backup_commands(cli):
         for table, counts in result["tables"].items():
             click.echo(_counts_line(table, counts))
         click.echo(f"Restored {backup_id}; safety backup {result['safety_backup_id']}")
+
+    @backup.command(name="delete")
+    @click.argument("backup_id")
+    @pass_crm
+    def delete_command(crm, backup_id):
+        """Delete a backup's file and metadata (manual backups are only removed this way)."""
+        with api_errors():
+            meta = BackupStore(crm).delete(backup_id)
+        click.echo(f"Deleted backup {backup_id} ({meta['kind']}, {meta['created_at']})")
 
 
 def _counts_line(table, counts):

@@ -8,13 +8,16 @@ PREFIX = "/api/fundraising"
 
 
 class BackupResource:
-    def __init__(self, crm):
-        self.crm = crm
+    def __init__(self, crm, settings):
+        self.crm, self.settings = crm, settings
 
-    @operation("Take a backup now; writes go on while it runs", body=models.BackupCreate,
-               response=models.Backup, status=201)
+    @operation("Take a manual backup now; writes go on while it runs. 409 when "
+               "CRM_FUNDRAISING_MANUAL_BACKUP_LIMIT manual backups are kept: delete one first",
+               body=models.BackupCreate, response=models.Backup, status=201, admin=True,
+               errors=(409,))
     def on_post(self, req, resp):
-        resp.media = BackupStore(self.crm).create("manual", req.context.user["id"])
+        store = BackupStore(self.crm, manual_limit=self.settings.manual_backup_limit)
+        resp.media = store.create("manual", req.context.user["id"])
 
 
 class BackupsResource:
@@ -24,6 +27,16 @@ class BackupsResource:
     @operation("Every backup, newest first", response=models.BackupList)
     def on_get(self, req, resp):
         resp.media = {"backups": BackupStore(self.crm).list_backups()}
+
+
+class BackupItemResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Delete a backup (any kind): its file and metadata; audited",
+               response=models.Backup, admin=True, errors=(404,))
+    def on_delete(self, req, resp, backup_id):
+        resp.media = BackupStore(self.crm).delete(backup_id, req.context.user["id"])
 
 
 class BackupVerifyResource:
@@ -75,10 +88,11 @@ class BackupPolicyResource:
             resp.media = save_policy(db, changes, req.context.user["id"]).model_dump()
 
 
-def backup_routes(crm) -> list[tuple[str, object]]:
+def backup_routes(crm, settings) -> list[tuple[str, object]]:
     return [
-        (f"{PREFIX}/backup", BackupResource(crm)),
+        (f"{PREFIX}/backup", BackupResource(crm, settings)),
         (f"{PREFIX}/backups", BackupsResource(crm)),
+        (f"{PREFIX}/backups/{{backup_id}}", BackupItemResource(crm)),
         (f"{PREFIX}/backups/{{backup_id}}/verify", BackupVerifyResource(crm)),
         (f"{PREFIX}/restore-preview", RestorePreviewResource(crm)),
         (f"{PREFIX}/restore", RestoreResource(crm)),

@@ -27,7 +27,7 @@ RESTORED_TABLES = ("fundraising_investors", "fundraising_contacts", "fundraising
                    "fundraising_commitments", "fundraising_fields", "fundraising_views")
 BOOKKEEPING = ("id", "version", "updated_at", "updated_by", "deleted_at")  # never compared
 KINDS = ("manual", "scheduled", "safety")
-ID_REGEX = r"^\d{8}T\d{6}Z-[0-9a-f]{6}$"
+ID_REGEX = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$"  # ASCII digits: \d would take ٢ and ٣ too
 ID_PATTERN = re.compile(ID_REGEX)
 STEP_PAGES = 256
 # A temp file, or a file without metadata, left by a backup killed midway: removed once
@@ -206,11 +206,11 @@ class TablePlan:
 
 
 class BackupStore:
-    """Backups under CRM_DATA_DIR/backups; `clock()` gives now (tests pass their own)."""
+    """Backups under CRM_DATA_DIR/backups; `clock()` gives now (tests pass their own).
+    Manual backups are never pruned: past `manual_limit` of them, taking one is a 409."""
 
-    def __init__(self, crm, clock=utc_now):
-        self.crm = crm
-        self.clock = clock
+    def __init__(self, crm, clock=utc_now, manual_limit: int | None = None):
+        self.crm, self.clock, self.manual_limit = crm, clock, manual_limit
         self.folder = crm.settings.data_dir / "backups"
 
     def paths(self, backup_id) -> tuple[Path, Path]:
@@ -245,8 +245,22 @@ class BackupStore:
         return sorted((m for m in found if m), key=lambda m: (m["created_at"], m["id"]),
                       reverse=True)
 
+    def _check_manual_room(self):
+        if self.manual_limit is None:
+            return
+        kept = sum(1 for m in self.list_backups() if m["kind"] == "manual")
+        if kept >= self.manual_limit:
+            raise conflict(
+                f"{kept} manual backups are kept, the most allowed "
+                f"(CRM_FUNDRAISING_MANUAL_BACKUP_LIMIT={self.manual_limit}); delete one you "
+                "no longer need (Delete on the Backups page, or `crm backup delete ID`) "
+                "before taking another", code="manual_backup_limit", limit=self.manual_limit,
+                manual_backups=kept)
+
     def create(self, kind="manual", actor_id=None, progress=None) -> dict:
         """Snapshot the live database while writes go on; return the new backup's metadata."""
+        if kind == "manual":
+            self._check_manual_room()  # before the copy: a refusal costs nothing
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
         self.sweep()
@@ -265,12 +279,31 @@ class BackupStore:
         meta = {"id": backup_id, "created_at": now.isoformat(timespec="microseconds")
                 .replace("+00:00", "Z"), "created_by": actor_id, "kind": kind,
                 "sha256": sha256, "size": size, "tables": counts}
-        write_json(meta_path, meta)
+        try:
+            with self.crm.write() as db:
+                if kind == "manual":  # again under the write lock: two at once get one place
+                    self._check_manual_room()
+                write_json(meta_path, meta)
+                audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="backups",
+                                    row_id=backup_id, action="create",
+                                    after={"kind": kind, "size": size, "sha256": sha256},
+                                    summary=f"{kind} backup {backup_id}")
+        except Exception:
+            self.remove(backup_id)
+            raise
+        return meta
+
+    def delete(self, backup_id, actor_id=None) -> dict:
+        """Delete a backup of any kind (404 if unknown), audited; returns its metadata."""
+        meta = self.get(backup_id)
         with self.crm.write() as db:
             audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="backups",
-                                row_id=backup_id, action="create",
-                                after={"kind": kind, "size": size, "sha256": sha256},
-                                summary=f"{kind} backup {backup_id}")
+                                row_id=backup_id, action="delete",
+                                before={"kind": meta["kind"], "size": meta.get("size"),
+                                        "sha256": meta.get("sha256")},
+                                summary=f"delete {meta['kind']} backup {backup_id}")
+            self.remove(backup_id)  # in the transaction: if it fails, no audit entry stays
+        fsync_folder(self.folder)
         return meta
 
     def sweep(self) -> list[str]:

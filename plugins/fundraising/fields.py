@@ -7,7 +7,8 @@ from core import audit
 from core.db import utcnow
 from core.errors import conflict, not_found, unprocessable
 from plugins.fundraising.formula import FormulaError, rename_references
-from plugins.fundraising.formula_fields import TableFormulas, check_formula, recompute_column
+from plugins.fundraising.formula_fields import (TableFormulas, check_formula, recompute_column,
+                                                save_formula)
 from plugins.fundraising.schema import FieldValueError, validate_value
 from plugins.fundraising.tables import RECORD_TABLES
 from plugins.fundraising.versioning import bump_state
@@ -114,12 +115,17 @@ def _field_row(db, field_id):
 
 
 def _check_name_free(db, table, name, except_id=None):
-    clash = db.execute(
-        "SELECT id FROM fundraising_fields WHERE table_name = ? AND name = ? COLLATE NOCASE "
-        "AND deleted_at IS NULL AND id IS NOT ?", [table, name, except_id]).fetchone()
-    if clash or name.casefold() in ("id", "version"):
-        raise conflict(f"The table already has a field named '{name}'", code="name_taken",
-                       field="name")
+    # str.casefold(), as FieldSet.get looks names up: SQLite's NOCASE folds ASCII only, so
+    # 'Énergie'/'énergie' and 'Straße'/'STRASSE' would both be stored and one shadowed.
+    folded = name.casefold()
+    clash = next((other for (other,) in db.execute(
+        "SELECT name FROM fundraising_fields WHERE table_name = ? AND deleted_at IS NULL "
+        "AND id IS NOT ?", [table, except_id]) if other.casefold() == folded), None)
+    if clash is not None:
+        raise conflict(f"name: the table already has a field named '{clash}' (names that "
+                       "differ only in case are the same name)", code="name_taken", field="name")
+    if folded in ("id", "version"):
+        raise conflict(f"name: '{name}' is reserved", code="name_taken", field="name")
 
 
 def _in_use_values(db, fdef: FieldDef):
@@ -130,7 +136,9 @@ def _in_use_values(db, fdef: FieldDef):
     return [orjson.loads(r[0]) if fdef.type == "multi_select" else r[0] for r in rows]
 
 
-def create_field(db, body, actor_id) -> FieldDef:
+def create_field(db, body, actor_id, recompute=True) -> FieldDef:
+    """Add a field in the caller's transaction (a formula's column computed in it too, unless
+    not `recompute`: add_field computes it outside the write lock)."""
     options = body.options or {}
     check_options(body.type, options, body.formula)
     _check_name_free(db, body.table, body.name)
@@ -147,13 +155,14 @@ def create_field(db, body, actor_id) -> FieldDef:
     fdef = FieldDef.from_row(_field_row(db, field_id))
     audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields", row_id=field_id,
                         action="create", after=fdef.to_json())
-    if fdef.type == "formula":
+    if fdef.type == "formula" and recompute:
         recompute_column(db, fdef.table, load_fields(db, fdef.table), {fdef.id})
     bump_state(db, actor_id)
     return fdef
 
 
-def update_field(db, field_id, changes: dict, actor_id) -> FieldDef:
+def update_field(db, field_id, changes: dict, actor_id, recompute=True) -> FieldDef:
+    """Change a field in the caller's transaction (see create_field for `recompute`)."""
     before = FieldDef.from_row(_field_row(db, field_id))
     expected = changes.pop("expected_version", None)
     if expected is not None and expected != before.version:
@@ -195,7 +204,7 @@ def update_field(db, field_id, changes: dict, actor_id) -> FieldDef:
                         action="update", before=before.to_json(), after=after.to_json())
     if "name" in update:
         _rename_in_formulas(db, before.table, before.name, after.name, actor_id)
-    if "formula" in update:
+    if "formula" in update and recompute:
         recompute_column(db, after.table, load_fields(db, after.table), {field_id})
     bump_state(db, actor_id)
     return after
@@ -224,14 +233,41 @@ def archive_field(db, field_id, actor_id) -> FieldDef:
     if fdef.builtin:
         raise unprocessable(f"'{fdef.name}' is built in: it can be renamed, not deleted",
                             field="id", code="builtin_field")
-    db.execute(f"DROP INDEX IF EXISTS fundraising_{fdef.table}_f{fdef.id}")
+    readers = [f.id for f in load_fields(db, fdef.table).formulas.affected({fdef.name})]
     db.execute("UPDATE fundraising_fields SET deleted_at = ?, version = version + 1, "
                "updated_at = ?, updated_by = ? WHERE id = ?",
                [utcnow(), utcnow(), actor_id, field_id])
     audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields", row_id=field_id,
                         action="archive", before=fdef.to_json())
-    remaining = load_fields(db, fdef.table)
-    if any(f.type == "formula" for f in remaining.all):
-        recompute_column(db, fdef.table, remaining)  # readers of the field turn to #REF!
+    from plugins.fundraising.views import sync_indexes  # views imports this module
+
+    sync_indexes(db, fdef.table)  # views on the field are no longer served by an index
+    if readers:  # they turn to #REF!, and what reads them follows
+        recompute_column(db, fdef.table, load_fields(db, fdef.table), set(readers))
     bump_state(db, actor_id)
     return fdef
+
+
+def add_field(crm, body, actor_id) -> FieldDef:
+    """create_field in a write transaction of its own; a formula field's column is computed
+    outside it (formula_fields.save_formula: 422 when too slow)."""
+    if body.type != "formula" or not (body.formula or "").strip():
+        with crm.write() as db:
+            return create_field(db, body, actor_id)
+    _check_name_free(crm.db, body.table, body.name)  # before the work, not only after it
+    return save_formula(crm, body.table, None, body.name, body.formula,
+                        lambda db: create_field(db, body, actor_id, recompute=False))
+
+
+def change_field(crm, field_id, changes: dict, actor_id) -> FieldDef:
+    """update_field in a write transaction of its own; a changed formula's column is computed
+    outside it (formula_fields.save_formula: 422 when too slow)."""
+    before = FieldDef.from_row(_field_row(crm.db, field_id))
+    formula = changes.get("formula")
+    if before.type != "formula" or formula is None or formula == before.formula or \
+            changes.get("expected_version") not in (None, before.version):
+        with crm.write() as db:
+            return update_field(db, field_id, changes, actor_id)
+    return save_formula(crm, before.table, field_id, changes.get("name") or before.name,
+                        formula, lambda db: update_field(db, field_id, changes, actor_id,
+                                                         recompute=False))

@@ -10,8 +10,8 @@ from plugins.fundraising.summary import export_snapshot, relational_summary
 
 
 class StateResource:
-    def __init__(self, crm):
-        self.crm = crm
+    def __init__(self, crm, settings):
+        self.crm, self.settings = crm, settings
 
     @operation("The whole grid: fields, records of every table and views, with its version",
                response=models.StateOut)
@@ -19,11 +19,14 @@ class StateResource:
         resp.media = get_state(self.crm.db, req.context.user)
 
     @operation("Save the whole grid if expected_version is current; only changed rows are "
-               "written and missing rows are archived", body=models.StatePut,
-               response=models.StatePutOut, errors=(409,))
+               "written and missing rows are archived. Fields change for admins only (403); "
+               "a member's save archives at most CRM_FUNDRAISING_MEMBER_ARCHIVE_LIMIT rows "
+               "(422)", body=models.StatePut, response=models.StatePutOut,
+               errors=(403, 409))
     def on_put(self, req, resp):
         with self.crm.write() as db:
-            resp.media = put_state(db, req.context.body, req.context.user)
+            resp.media = put_state(db, req.context.body, req.context.user,
+                                   self.settings.member_archive_limit)
 
 
 class ExportResource:

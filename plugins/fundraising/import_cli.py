@@ -45,6 +45,7 @@ def register_import_commands(cli):
             column, _, field = item.partition("=")
             mapping[column] = field or None
         data = file.read_bytes()
+        plan = None
         try:
             if dry_run:
                 plan = plan_import(crm.db, table, data, key, mapping)
@@ -57,9 +58,9 @@ def register_import_commands(cli):
                                        file=sys.stderr) as bar:
                     summary = apply_import(db, plan, None, strict=strict,
                                            archive_missing=archive_missing, progress=bar.update)
-                del plan  # freed before the collector is back and the listeners run
+                plan = None  # freed before the collector is back and the listeners run
         except APIError as exc:
-            if exc.extra.get("errors"):
+            if plan is not None and exc.extra.get("errors"):
                 _print_summary({**plan.summary(archive_missing)}, "Not imported")
             raise click.ClickException(exc.message) from None
         _print_summary(summary, "Imported")

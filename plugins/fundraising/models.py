@@ -1,7 +1,9 @@
 """Request and response bodies of the fundraising routes."""
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, field_validator,
+                      model_validator)
+from pydantic_core import PydanticCustomError
 
 from core.openapi import Body, Query
 from plugins.fundraising.schema import FIELD_TYPES
@@ -9,6 +11,12 @@ from plugins.fundraising.schema import FIELD_TYPES
 Table = Literal["investors", "contacts", "funds", "commitments"]
 FieldType = Literal[FIELD_TYPES]  # type: ignore[valid-type]
 Values = dict[str, Any]
+# A PUT /state holds the write lock while it runs: 20,000 changed rows held it ~5 s
+# (docs/api.md), half of what other writers wait before they get a 503.
+MAX_STATE_RECORDS = 20_000  # per table, and in all four tables together
+MAX_STATE_FIELDS = 1_000
+MAX_STATE_VIEWS = 1_000
+MAX_VIEW_REFS = 1_000  # pinned, hidden, order, widths of one view
 
 
 class Record(BaseModel):
@@ -70,7 +78,7 @@ class History(BaseModel):
 
 
 class FieldOptions(Body):
-    choices: list[str] | None = Field(None, max_length=500)
+    choices: list[Annotated[str, Field(max_length=1000)]] | None = Field(None, max_length=500)
     symbol: str | None = Field(None, max_length=8)
     precision: int | None = Field(None, ge=0, le=8)
     table: Table | None = None
@@ -115,18 +123,76 @@ class FieldsQuery(Query):
     table: Table | None = None
 
 
-FieldRef = int | str
+# A saved view is compiled on every read of it and indexed when shared: bounded before any
+# of that work (100,000 conditions once made each read take 2.7 s).
+MAX_VIEW_CONDITIONS = 100  # entries of the filter groups (conditions and groups), all levels
+MAX_VIEW_DEPTH = 5  # levels of filter groups, the top one counted
+MAX_VIEW_SORTS = 10
+MAX_CONDITION_VALUE = 2_000  # characters of a condition's value (of a list's items together)
+MAX_VIEW_BYTES = 64 * 1024  # a view's filters, sorts, pinned, hidden, order, widths as JSON
+VIEW_CONFIG_KEYS = ("filters", "sorts", "pinned", "hidden", "order", "widths")
+FieldName = Annotated[str, Field(max_length=200)]  # as a field's name is
+FieldRef = int | FieldName  # a field by id or by name
+
+
+def view_limit(kind: str, message: str, **context):
+    return PydanticCustomError(kind, message, context)
+
+
+def bounded_filters(value):
+    """Check a filter tree's entries, levels and values as sent, before its models are built."""
+    if not isinstance(value, dict):
+        return value  # None, or a FilterGroup already checked
+    entries, stack = 0, [(value, 1, "conditions")]
+    while stack:
+        group, depth, path = stack.pop()
+        if depth > MAX_VIEW_DEPTH:
+            raise view_limit("filters_too_deep", "filter groups nest at most {max} levels deep",
+                             max=MAX_VIEW_DEPTH)
+        conditions = group.get("conditions")
+        if not isinstance(conditions, list):
+            continue  # the models say what is wrong with it
+        entries += len(conditions)
+        if entries > MAX_VIEW_CONDITIONS:
+            raise view_limit("too_many_conditions", "a view's filters hold at most {max} "
+                             "conditions, groups counted, across all levels",
+                             max=MAX_VIEW_CONDITIONS)
+        for i, cond in enumerate(conditions):
+            if isinstance(cond, dict) and "conditions" in cond:
+                stack.append((cond, depth + 1, f"{path}.{i}.conditions"))
+            elif isinstance(cond, dict) and _value_size(cond.get("value")) > MAX_CONDITION_VALUE:
+                raise view_limit("value_too_large", "{path}: a condition's value is at most "
+                                 "{max} characters (a list: its items together)",
+                                 path=f"{path}.{i}.value", max=f"{MAX_CONDITION_VALUE:,}")
+    return value
+
+
+def _value_size(value) -> int:
+    """Characters of a condition's value, a list's or object's items together (one level)."""
+    if isinstance(value, str):
+        return len(value)
+    if not isinstance(value, (list, dict)):
+        return 1
+    size = len(value)
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, (list, dict)):
+            return MAX_CONDITION_VALUE + 1
+        size += len(item) if isinstance(item, str) else 1
+        if size > MAX_CONDITION_VALUE:
+            break
+    return size
 
 
 class Condition(Body):
     field: FieldRef
     operator: str = Field(min_length=1, max_length=20)
-    value: Any = None
+    value: Any = None  # its size is checked by bounded_filters
 
 
 class FilterGroup(Body):
     op: Literal["and", "or"] = "and"
-    conditions: list["Condition | FilterGroup"] = Field(default_factory=list, max_length=100)
+    conditions: list["Condition | FilterGroup"] = Field(default_factory=list,
+                                                        max_length=MAX_VIEW_CONDITIONS)
 
 
 class Sort(Body):
@@ -134,13 +200,34 @@ class Sort(Body):
     direction: Literal["asc", "desc"] = "asc"
 
 
+Filters = Annotated[FilterGroup | None, BeforeValidator(bounded_filters)]
+Sorts = Annotated[list[Sort], Field(max_length=MAX_VIEW_SORTS)]
+FieldRefs = Annotated[list[FieldRef], Field(max_length=MAX_VIEW_REFS)]
+Widths = Annotated[dict[FieldName, int], Field(max_length=MAX_VIEW_REFS)]
+
+
+def check_view_size(view: BaseModel):
+    """A view body's settings, as JSON, within MAX_VIEW_BYTES."""
+    sizes = {key: len(view.model_dump_json(include={key})) for key in VIEW_CONFIG_KEYS}
+    if sum(sizes.values()) > MAX_VIEW_BYTES:
+        raise view_limit("view_too_large", "a view's settings are at most {max} bytes of JSON; "
+                         "these are {size} (the most in {largest})",
+                         max=f"{MAX_VIEW_BYTES:,}", size=f"{sum(sizes.values()):,}",
+                         largest=max(sizes, key=sizes.get))
+    return view
+
+
 class ViewConfig(Body):
-    filters: FilterGroup | None = None
-    sorts: list[Sort] = Field(default_factory=list, max_length=10)
-    pinned: list[FieldRef] = []
-    hidden: list[FieldRef] = []
-    order: list[FieldRef] = []
-    widths: dict[str, int] = {}
+    filters: Filters = None
+    sorts: Sorts = Field(default_factory=list)
+    pinned: FieldRefs = []
+    hidden: FieldRefs = []
+    order: FieldRefs = []
+    widths: Widths = {}
+
+    @model_validator(mode="after")
+    def _size(self):
+        return check_view_size(self)
 
 
 class ViewCreate(ViewConfig):
@@ -155,12 +242,16 @@ class ViewPatch(Body):
     name: str | None = Field(None, min_length=1, max_length=200)
     personal: bool | None = None
     position: int | None = Field(None, ge=0)
-    filters: FilterGroup | None = None
-    sorts: list[Sort] | None = Field(None, max_length=10)
-    pinned: list[FieldRef] | None = None
-    hidden: list[FieldRef] | None = None
-    order: list[FieldRef] | None = None
-    widths: dict[str, int] | None = None
+    filters: Filters = None
+    sorts: Sorts | None = None
+    pinned: FieldRefs | None = None
+    hidden: FieldRefs | None = None
+    order: FieldRefs | None = None
+    widths: Widths | None = None
+
+    @model_validator(mode="after")
+    def _size(self):
+        return check_view_size(self)
 
 
 class ViewOut(BaseModel):
@@ -179,7 +270,7 @@ class ViewList(BaseModel):
 class StateRecord(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: int | None = None
-    name: str | None = None
+    name: str | None = Field(None, max_length=1000)
     fields: Values = {}
 
 
@@ -190,7 +281,7 @@ class StateField(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     type: FieldType
     options: dict | None = None
-    formula: str | None = None
+    formula: str | None = Field(None, max_length=10_000)
     position: int | None = None
 
     @field_validator("options")
@@ -202,19 +293,13 @@ class StateField(BaseModel):
         return FieldOptions(**value).model_dump(exclude_none=True)
 
 
-class StateView(BaseModel):
+class StateView(ViewConfig):
     model_config = ConfigDict(extra="ignore")
     id: int | None = None
     table: Table
     name: str = Field(min_length=1, max_length=200)
     owner: int | None = None
     position: int = 0
-    filters: FilterGroup | None = None
-    sorts: list[Sort] = []
-    pinned: list[FieldRef] = []
-    hidden: list[FieldRef] = []
-    order: list[FieldRef] = []
-    widths: dict[str, int] = {}
 
     def _config(self):
         return {k: getattr(self, k) for k in
@@ -228,14 +313,26 @@ class StateView(BaseModel):
         return ViewPatch(name=self.name, position=self.position, **self._config())
 
 
+StateRecords = Annotated[list[StateRecord] | None, Field(max_length=MAX_STATE_RECORDS)]
+
+
 class GridState(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    fields: list[StateField] | None = None
-    investors: list[StateRecord] | None = None
-    contacts: list[StateRecord] | None = None
-    funds: list[StateRecord] | None = None
-    commitments: list[StateRecord] | None = None
-    views: list[StateView] | None = None
+    fields: list[StateField] | None = Field(None, max_length=MAX_STATE_FIELDS)
+    investors: StateRecords = None
+    contacts: StateRecords = None
+    funds: StateRecords = None
+    commitments: StateRecords = None
+    views: list[StateView] | None = Field(None, max_length=MAX_STATE_VIEWS)
+
+    @model_validator(mode="after")
+    def _total_records(self):
+        total = sum(len(getattr(self, t) or ()) for t in ("investors", "contacts", "funds",
+                                                           "commitments"))
+        if total > MAX_STATE_RECORDS:
+            raise ValueError(f"at most {MAX_STATE_RECORDS:,} records in one save, all tables "
+                             f"together; this one has {total:,}")
+        return self
 
 
 class StatePut(Body):

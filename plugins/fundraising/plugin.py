@@ -7,6 +7,7 @@ from plugins.fundraising.backup_resources import backup_routes
 from plugins.fundraising.import_cli import register_import_commands
 from plugins.fundraising.import_resources import ImportPreviewResource, ImportResource
 from plugins.fundraising import resources as r
+from plugins.fundraising.settings import load_fundraising_settings
 from plugins.fundraising.tables import MIGRATIONS, RECORD_TABLES
 
 PREFIX = "/api/fundraising"
@@ -19,6 +20,7 @@ def register_migrations():
 
 @hookimpl
 def register_routes(crm):
+    settings = load_fundraising_settings(crm)  # read once; a bad value stops the start
     routes = [
         (f"{PREFIX}/fields", r.FieldsResource(crm)),
         (f"{PREFIX}/fields/{{field_id:id}}", r.FieldResource(crm)),
@@ -28,7 +30,7 @@ def register_routes(crm):
         (f"{PREFIX}/formula/validate", r.FormulaValidateResource(crm)),
         (f"{PREFIX}/import/preview", ImportPreviewResource(crm)),
         (f"{PREFIX}/import", ImportResource(crm)),
-        (f"{PREFIX}/state", g.StateResource(crm)),
+        (f"{PREFIX}/state", g.StateResource(crm, settings)),
         (f"{PREFIX}/export", g.ExportResource(crm)),
         (f"{PREFIX}/relational-summary", g.SummaryResource(crm)),
         ("/api/feature-requests", g.FeatureRequestsResource(crm)),
@@ -42,7 +44,7 @@ def register_routes(crm):
             (f"{base}/{{record_id:id}}/restore", r.RestoreRecordResource(crm, table)),
             (f"{base}/{{record_id:id}}/history", r.HistoryResource(crm, table)),
         ]
-    return routes + backup_routes(crm)
+    return routes + backup_routes(crm, settings)
 
 
 @hookimpl

@@ -53,17 +53,36 @@ def sort_key_sql(fdef: FieldDef) -> str:
     return f"{expr} COLLATE NOCASE" if _kind(fdef) == "text" else expr
 
 
-def index_sql(table: str, fdef: FieldDef) -> str | None:
-    """An expression index for a JSON-stored field used by a saved view."""
+# Indexes made for shared views are named fundraising_<table>_f<field id> (one JSON-stored
+# field) and fundraising_<table>_v_<hash> (a view's filter-and-sort order); no other index is
+# named fundraising_..., so these are recognised, counted and dropped by name.
+MAX_VIEW_INDEXES = 20  # per table: more views are served unindexed
+
+
+def is_view_index(table: str, name: str) -> bool:
+    """Whether `name` is an index made for a saved view of `table`."""
+    rest = name.removeprefix(f"fundraising_{table}_")
+    if rest == name:
+        return False
+    if rest.startswith("f"):
+        return rest[1:].isdigit()
+    return (rest.startswith("v_") and len(rest) == 14
+            and all(c in "0123456789abcdef" for c in rest[2:]))
+
+
+def index_sql(table: str, fdef: FieldDef) -> tuple[str, str] | None:
+    """(name, SQL) of an expression index on a JSON-stored field used by a saved view."""
     if fdef.column:
         return None
-    return (f"CREATE INDEX IF NOT EXISTS fundraising_{table}_f{fdef.id} "
-            f"ON fundraising_{table}({sort_key_sql(fdef)})")
+    name = f"fundraising_{table}_f{fdef.id}"
+    return name, f"CREATE INDEX IF NOT EXISTS {name} ON fundraising_{table}({sort_key_sql(fdef)})"
 
 
-def view_index_sql(table: str, fieldset: FieldSet, filters: dict | None, sorts: list) -> str | None:
-    """A partial index that serves a saved view: its top-level equality filters, then its sort
-    keys in order, then id, over live rows. SQLite then walks the index instead of sorting."""
+def view_index_sql(table: str, fieldset: FieldSet, filters: dict | None,
+                   sorts: list) -> tuple[str, str] | None:
+    """(name, SQL) of a partial index that serves a saved view: its top-level equality
+    filters, then its sort keys in order, then id, over live rows. SQLite then walks the index
+    instead of sorting."""
     equal = []
     if filters and filters.get("op", "and") == "and":
         for cond in filters.get("conditions", []):
@@ -83,8 +102,8 @@ def view_index_sql(table: str, fieldset: FieldSet, filters: dict | None, sorts: 
     last = "DESC" if sorts[-1].get("direction") == "desc" else "ASC"
     columns = ", ".join([*equal, *keys, f"id {last}"])
     name = f"fundraising_{table}_v_{hashlib.sha1(columns.encode()).hexdigest()[:12]}"
-    return (f"CREATE INDEX IF NOT EXISTS {name} ON fundraising_{table}({columns}) "
-            "WHERE deleted_at IS NULL")
+    return name, (f"CREATE INDEX IF NOT EXISTS {name} ON fundraising_{table}({columns}) "
+                  "WHERE deleted_at IS NULL")
 
 
 class Compiler:

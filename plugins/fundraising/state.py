@@ -1,5 +1,7 @@
 """The whole-grid state: assembled from the relational tables, and synced back incrementally."""
-from core.errors import unprocessable
+import falcon
+
+from core.errors import APIError, unprocessable
 from plugins.fundraising import fields as field_store
 from plugins.fundraising import views as view_store
 from plugins.fundraising.records import LinkChecker, RecordStore, serialize
@@ -25,13 +27,13 @@ def get_state(db, user) -> dict:
     return {**state_meta(db), "state": state}
 
 
-def _sync_fields(db, incoming, actor_id, counts):
-    current = {f["id"]: f for f in field_store.list_fields(db)}
-    seen = set()
+def _field_plan(current: dict, incoming) -> tuple[list, list]:
+    """What a field list asks of the `current` fields ({id: field json}), in list order:
+    (steps, ids to archive); a step is ("create", item) or ("update", id, changes)."""
+    steps, seen = [], set()
     for i, item in enumerate(incoming):
         if item.id is None:
-            field_store.create_field(db, item, actor_id)
-            counts["created"] += 1
+            steps.append(("create", item))
             continue
         if item.id not in current or item.id in seen:
             raise unprocessable(f"state.fields.{i}.id: unknown or repeated field id {item.id}",
@@ -46,12 +48,54 @@ def _sync_fields(db, incoming, actor_id, counts):
                                      ("formula", item.formula))
                    if v is not None and v != old[k]}
         if changes:
-            field_store.update_field(db, item.id, changes, actor_id)
+            steps.append(("update", item.id, changes))
+    return steps, [field_id for field_id in current if field_id not in seen]
+
+
+def _check_field_permission(plan, user):
+    """Fields are changed by admins only, as on the field routes."""
+    steps, archived = plan
+    if (steps or archived) and user["role"] != "admin":
+        raise APIError(falcon.HTTP_403, "forbidden",
+                       "state.fields: only admins add, rename, retype, reorder or archive "
+                       "fields; send the field list unchanged or leave it out",
+                       field="state.fields")
+
+
+def _sync_fields(db, plan, actor_id, counts):
+    steps, archived = plan
+    for step in steps:
+        if step[0] == "create":
+            field_store.create_field(db, step[1], actor_id)
+            counts["created"] += 1
+        else:
+            field_store.update_field(db, step[1], step[2], actor_id)
             counts["updated"] += 1
-    for field_id, old in current.items():
-        if field_id not in seen:
-            field_store.archive_field(db, field_id, actor_id)
-            counts["archived"] += 1
+    for field_id in archived:
+        field_store.archive_field(db, field_id, actor_id)
+        counts["archived"] += 1
+
+
+def _check_archive_limit(db, state, limit: int):
+    """Refuse (422) a save that would archive more than `limit` live records in all."""
+    would = {}
+    for table in SYNC_ORDER:
+        incoming = getattr(state, table)
+        if incoming is None:
+            continue
+        kept = {item.id for item in incoming if item.id is not None}
+        live = db.execute(f"SELECT id FROM fundraising_{table} WHERE deleted_at IS NULL")
+        would[table] = sum(1 for (record_id,) in live if record_id not in kept)
+    total = sum(would.values())
+    if total <= limit:
+        return
+    table = max(would, key=would.get)
+    parts = ", ".join(f"{t} {n}" for t, n in would.items() if n)
+    raise unprocessable(
+        f"state.{table}: this save would archive {total} records ({parts}); a member may "
+        f"archive at most {limit} in one save. Leave out the tables you did not change, "
+        "archive records one at a time, or ask an admin.",
+        field=f"state.{table}", code="archive_limit", would_archive=total, limit=limit)
 
 
 def _sync_records(db, table, incoming, actor_id, checker, counts):
@@ -111,16 +155,26 @@ def _sync_views(db, incoming, user, counts):
             counts["archived"] += 1
 
 
-def put_state(db, body, user) -> dict:
-    """Apply a whole state if `expected_version` is current; only what differs is written."""
+def put_state(db, body, user, member_archive_limit: int) -> dict:
+    """Apply a whole state if `expected_version` is current; only what differs is written.
+
+    Checked before anything is written: only admins change fields (403), and a member's
+    save archives at most `member_archive_limit` records (422)."""
     row = next(db.query("SELECT * FROM fundraising_state WHERE id = 1"))
     if row["version"] != body.expected_version:
         raise version_conflict(db, row, "grid")
     state = body.state
+    plan = None
+    if state.fields is not None:
+        current = {f["id"]: f for f in field_store.list_fields(db)}
+        plan = _field_plan(current, state.fields)
+        _check_field_permission(plan, user)
+    if user["role"] != "admin":
+        _check_archive_limit(db, state, member_archive_limit)
     changes = {}
     counts = changes.setdefault("fields", _counts())
-    if state.fields is not None:
-        _sync_fields(db, state.fields, user["id"], counts)
+    if plan is not None:
+        _sync_fields(db, plan, user["id"], counts)
     checker = LinkChecker(db)
     for table in SYNC_ORDER:
         incoming = getattr(state, table)

@@ -1,11 +1,15 @@
-"""Saved views: personal (owner set) or shared (owner null), stored with field ids."""
+"""Saved views: personal (owner set) or shared (owner null), stored with field ids.
+
+Shared views are indexed (sync_indexes); personal views never are, so a member's views cost
+no index, and an index no live shared view uses is dropped."""
 import orjson
 
 from core import audit
 from core.db import utcnow
 from core.errors import forbidden, not_found, unprocessable
 from plugins.fundraising.fields import PLUGIN, load_fields
-from plugins.fundraising.query import index_sql, view_index_sql
+from plugins.fundraising.models import MAX_VIEW_BYTES
+from plugins.fundraising.query import MAX_VIEW_INDEXES, index_sql, is_view_index, view_index_sql
 from plugins.fundraising.versioning import bump_state, version_conflict
 
 
@@ -40,29 +44,61 @@ def normalize_config(fieldset, config: dict) -> dict:
     return out
 
 
-def _used_fields(config) -> set:
-    used = {s["field"] for s in config.get("sorts", [])}
+def _used_fields(config) -> list:
+    """Field ids a view sorts on, then those it filters on, each once."""
+    used = {s["field"]: None for s in config.get("sorts", [])}
     stack = [config["filters"]] if config.get("filters") else []
     while stack:
         for cond in stack.pop().get("conditions", []):
             if "conditions" in cond:
                 stack.append(cond)
             else:
-                used.add(cond["field"])
-    return used
+                used.setdefault(cond["field"], None)
+    return list(used)
 
 
-def ensure_indexes(db, fieldset, config):
-    """Index each JSON-stored field a saved view filters or sorts on, and the view's own
-    filter-and-sort order, so a page of it is an index walk."""
-    for field_id in _used_fields(config):
-        sql = index_sql(fieldset.table, fieldset.by_id[field_id])
-        if sql:
-            db.execute(sql)
-    sql = view_index_sql(fieldset.table, fieldset, config.get("filters"),
-                         config.get("sorts") or [])
-    if sql:
-        db.execute(sql)
+def _check_size(config):
+    """The stored settings within the limit of a view body (a PATCH adds to what is there)."""
+    sizes = {key: len(orjson.dumps(value)) for key, value in config.items()}
+    if sum(sizes.values()) > MAX_VIEW_BYTES:
+        largest = max(sizes, key=sizes.get)
+        raise unprocessable(f"{largest}: a view's settings are at most {MAX_VIEW_BYTES:,} bytes "
+                            f"of JSON; these would be {sum(sizes.values()):,}", field=largest)
+
+
+def view_indexes(fieldset, config) -> list[tuple[str, str]]:
+    """(name, SQL) of the indexes a view is served best by, the most useful first: its own
+    filter-and-sort index, then one per JSON-stored field it sorts or filters on."""
+    wanted = [view_index_sql(fieldset.table, fieldset, config.get("filters"),
+                             config.get("sorts") or [])]
+    wanted += [index_sql(fieldset.table, fieldset.by_id[field_id])
+               for field_id in _used_fields(config)]
+    return [index for index in wanted if index]
+
+
+def sync_indexes(db, table):
+    """Make the view-made indexes of `table` those its live shared views use: older views'
+    first, at most MAX_VIEW_INDEXES (a view beyond is served unindexed), and none for a
+    personal view or for a view on an archived field. Runs in the caller's transaction."""
+    fieldset = load_fields(db, table)
+    wanted = {}
+    for (text,) in db.execute(
+            "SELECT config FROM fundraising_views WHERE table_name = ? AND owner_id IS NULL "
+            "AND deleted_at IS NULL ORDER BY id", [table]):
+        config = orjson.loads(text)
+        if all(field_id in fieldset.by_id for field_id in _used_fields(config)):
+            for name, sql in view_indexes(fieldset, config):
+                wanted.setdefault(name, sql)
+    existing = {name for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+        [f"fundraising_{table}"]) if is_view_index(table, name)}
+    keep = [name for name in wanted if name in existing][:MAX_VIEW_INDEXES]
+    keep += [name for name in wanted if name not in existing][:MAX_VIEW_INDEXES - len(keep)]
+    for name in existing.difference(keep):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+    for name in keep:
+        if name not in existing:
+            db.execute(wanted[name])
 
 
 def view_json(row) -> dict:
@@ -99,7 +135,7 @@ CONFIG_KEYS = ("filters", "sorts", "pinned", "hidden", "order", "widths")
 def create_view(db, body, user) -> dict:
     fieldset = load_fields(db, body.table)
     config = normalize_config(fieldset, body.model_dump(include=set(CONFIG_KEYS), mode="json"))
-    ensure_indexes(db, fieldset, config)
+    _check_size(config)
     now = utcnow()
     owner = user["id"] if body.personal else None
     view_id = db.table("fundraising_views").insert({
@@ -109,6 +145,8 @@ def create_view(db, body, user) -> dict:
         "updated_by": user["id"]}).last_pk
     audit.record_change(db, actor_id=user["id"], plugin=PLUGIN, table="views", row_id=view_id,
                         action="create", after={"name": body.name, **config})
+    if owner is None:
+        sync_indexes(db, body.table)
     bump_state(db, user["id"])
     return view_json(_row(db, view_id, user))
 
@@ -124,7 +162,7 @@ def update_view(db, view_id, body, user) -> dict:
     config_changes = {k: v for k, v in changes.items() if k in CONFIG_KEYS}
     fieldset = load_fields(db, row["table_name"])
     config = {**before, **normalize_config(fieldset, {**before, **config_changes})}
-    ensure_indexes(db, fieldset, config)
+    _check_size(config)
     update = {"config": orjson.dumps(config).decode()}
     if "name" in changes:
         update["name"] = changes["name"]
@@ -139,6 +177,8 @@ def update_view(db, view_id, body, user) -> dict:
     audit.record_change(db, actor_id=user["id"], plugin=PLUGIN, table="views", row_id=view_id,
                         action="update", before={"name": row["name"], **before},
                         after={"name": update.get("name", row["name"]), **config})
+    if row["owner_id"] is None or update.get("owner_id", row["owner_id"]) is None:
+        sync_indexes(db, row["table_name"])  # shared before or after: its indexes may change
     bump_state(db, user["id"])
     return view_json(_row(db, view_id, user))
 
@@ -151,5 +191,7 @@ def archive_view(db, view_id, user) -> dict:
                [utcnow(), utcnow(), user["id"], view_id])
     audit.record_change(db, actor_id=user["id"], plugin=PLUGIN, table="views", row_id=view_id,
                         action="archive", summary=f"archive view '{row['name']}'")
+    if row["owner_id"] is None:
+        sync_indexes(db, row["table_name"])
     bump_state(db, user["id"])
     return view_json(row)

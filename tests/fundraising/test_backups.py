@@ -61,14 +61,14 @@ def test_backup_under_writes_then_restore_matches_preview_and_backup(crm, client
     writer = Writer(crm)
     writer.start()
     writer.wait_for(5)
-    meta = take_backup(client, member)
+    meta = take_backup(client, admin)  # manual backups are taken by admins
     writer.wait_for(writer.count + 5)
     writer.finish()
 
     check = client.simulate_get(f"{PREFIX}/backups/{meta['id']}/verify", headers=member["headers"])
     assert (check.json["ok"], check.json["checksum_ok"], check.json["integrity"]) == (
         True, True, "ok")
-    assert meta["kind"] == "manual" and meta["created_by"] == member["id"]
+    assert meta["kind"] == "manual" and meta["created_by"] == admin["id"]
     backup = open_backup(crm, meta["id"])
     try:
         # A consistent snapshot: each writer transaction is in the copy whole or not at all.
@@ -165,8 +165,8 @@ def test_writes_go_on_while_a_backup_holds_its_snapshot(crm):
     assert BackupStore(crm).verify(meta["id"])["ok"]
 
 
-def test_files_are_owner_only_and_listed_newest_first(crm, client, member):
-    first, second = take_backup(client, member), take_backup(client, member)
+def test_files_are_owner_only_and_listed_newest_first(crm, client, admin, member):
+    first, second = take_backup(client, admin), take_backup(client, admin)
     folder = crm.settings.data_dir / "backups"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for name in (f"{first['id']}.db", f"{first['id']}.json"):
@@ -178,10 +178,10 @@ def test_files_are_owner_only_and_listed_newest_first(crm, client, member):
     assert any(e["table"] == "backups" and e["row_id"] == second["id"] for e in feed)
 
 
-def test_leftovers_of_a_killed_backup_are_swept_once_old(crm, client, member):
+def test_leftovers_of_a_killed_backup_are_swept_once_old(crm, client, admin):
     """A backup killed midway leaves a temp file or a file without metadata; the next backup
     removes those an hour old, and leaves young ones (a backup may still be writing them)."""
-    first = take_backup(client, member)
+    first = take_backup(client, admin)
     folder = crm.settings.data_dir / "backups"
     old = [folder / ".20261101T000000Z-aaaaaa.db.tmp", folder / "20261101T000000Z-bbbbbb.db",
            folder / ".20261101T000000Z-cccccc.db.tmp-journal"]
@@ -190,7 +190,7 @@ def test_leftovers_of_a_killed_backup_are_swept_once_old(crm, client, member):
         path.write_bytes(b"half a copy")
     for path in old:
         os.utime(path, (time.time() - 7200, time.time() - 7200))
-    second = take_backup(client, member)
+    second = take_backup(client, admin)
     assert not any(path.exists() for path in old) and young.exists()
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
         f"{b['id']}.{ext}" for b in (first, second) for ext in ("db", "json"))
@@ -269,11 +269,13 @@ def test_unknown_and_path_traversal_ids_are_404(crm, client, admin):
     assert unknown.status_code == 404
 
 
-def test_members_read_and_create_but_only_admins_restore_or_change_policy(crm, client, member):
-    meta = take_backup(client, member)
+def test_members_read_but_only_admins_create_delete_restore_or_change_policy(crm, client, admin,
+                                                                             member):
+    meta = take_backup(client, admin)
     assert client.simulate_get(f"{PREFIX}/backup-policy", headers=member["headers"]).json == {
         "enabled": True, "time": "02:00", "timezone": "UTC", "keep_last": 14}
-    for method, route, body in (("POST", "restore", {"backup_id": meta["id"], "confirm": True}),
+    for method, route, body in (("POST", "backup", {}), ("DELETE", f"backups/{meta['id']}", None),
+                                ("POST", "restore", {"backup_id": meta["id"], "confirm": True}),
                                 ("POST", "restore-preview", {"backup_id": meta["id"]}),
                                 ("PATCH", "backup-policy", {"keep_last": 3})):
         result = client.simulate_request(method, f"{PREFIX}/{route}", headers=member["headers"],
@@ -303,7 +305,8 @@ def test_bad_bodies_are_4xx_never_500(client, admin):
              ("PATCH", "backup-policy", {"keep_last": 0}, 422),
              ("PATCH", "backup-policy", {"enabled": "yes"}, 422)]
     for method, route, body, status in cases:
-        kwargs = {"body": body} if isinstance(body, str) else {"json": body}
+        kwargs = {"body": body, "content_type": "application/json"} if isinstance(body, str) \
+            else {"json": body}
         result = client.simulate_request(method, f"{PREFIX}/{route}", headers=h, **kwargs)
         assert result.status_code == status, (route, body, result.json)
         if status == 422 and isinstance(body, dict):

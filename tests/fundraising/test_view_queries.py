@@ -5,7 +5,6 @@ import pytest
 
 from plugins.fundraising.fields import load_fields
 from plugins.fundraising.query import Compiler, order_by
-from tests.conftest import add_user, login
 
 STAGES = ["Prospect", "Intro", "Meeting", "Diligence", "Committed", "Passed"]
 SECTORS = ["Fintech", "Health", "Climate", "AI"]

@@ -7,6 +7,7 @@ MAX_TEXT_LENGTH = 100_000  # characters in any text a formula builds
 
 MAX_REGEX_LENGTH = 500  # characters in a REGEX_* pattern
 MAX_REGEX_EXPANSION = 10_000  # repeated atoms after expanding counted repeats like a{100}
-REGEX_CALL_TIMEOUT = 0.1  # seconds for one regex search
-REGEX_BUDGET = 0.3  # seconds of regex work for one evaluation (or one compilation)
+# One cell's regex work is capped, not only each call's: a column is recomputed cell by cell
+REGEX_CALL_TIMEOUT = 0.05  # seconds for one regex search
+REGEX_BUDGET = 0.05  # seconds of regex work for one evaluation (or one compilation)
 MAX_DATE_FORMAT_LENGTH = 200  # characters in a DATETIME_PARSE input format

@@ -95,9 +95,23 @@ function render(container, ctx) {
     const row = h("div", { class: "row" }, button("Verify", () => verify(b.id)));
     if (admin) {
       row.append(button("Preview restore", () => previewRestore(b.id)),
-        button("Restore…", () => askRestore(b.id), "btn btn-danger"));
+        button("Restore…", () => askRestore(b.id), "btn btn-danger"),
+        button("Delete", () => remove(b), "btn btn-danger"));
     }
     return row;
+  }
+
+  async function remove(b) {
+    say(message, "");
+    if (!(await ctx.confirm(`Delete the ${b.kind} backup ${b.id}? Its file is removed for good.`))) return;
+    try {
+      await api.del(`/api/fundraising/backups/${encodeURIComponent(b.id)}`);
+      ctx.toast(`Backup ${b.id} deleted`, "success");
+      detailArea.replaceChildren();
+      await loadList();
+    } catch (err) {
+      fail(err);
+    }
   }
 
   async function create() {
@@ -184,7 +198,7 @@ function render(container, ctx) {
 
   container.replaceChildren(h("div", { class: "stack" },
     h("h2", {}, "Backups"),
-    h("div", { class: "toolbar" }, button("Create backup", create, "btn btn-primary")),
+    admin ? h("div", { class: "toolbar" }, button("Create backup", create, "btn btn-primary")) : null,
     message, listArea, detailArea, policyArea));
   loadList();
   loadPolicy();
