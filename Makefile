@@ -50,7 +50,7 @@ test: install browsers caddy
 FUZZ_EXAMPLES ?= 200
 FUZZ_SECONDS ?= 1200
 fuzz: install
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest -q -s tests/fuzz
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest -q -s --timeout=0 tests/fuzz
 
 # Install the StartOS package's locked dependencies and typecheck it.
 startos-check:

@@ -1,5 +1,4 @@
 """Digest build time for 5 users × 200 emails, model time excluded, and its model calls."""
-import random
 import time
 from datetime import date, datetime, timedelta, timezone
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from core.cli import build_cli
 from plugins.fundraising.records import RecordStore
 from plugins.gmail.sync import sync_all
-from tests.conftest import add_user, login
+from tests.conftest import add_user
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 ADA, MAX = "ada@fund.example", "max@fund.example"
