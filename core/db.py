@@ -31,8 +31,13 @@ OWN_FILES = ("", "-wal", "-shm", "-journal", WRITER_LOCK_SUFFIX)  # suffixes of 
 
 def make_owner_only(path: Path | str):
     """Create the database file 0600 if missing, and take group and other access off it and
-    the files beside it (SQLite gives its -wal and -shm the database file's mode)."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    the files beside it (SQLite gives its -wal and -shm the database file's mode).
+
+    An existing file is never opened here: closing any descriptor of a file drops every POSIX
+    lock this process holds on it, so another connection's open transaction would lose its
+    write lock."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     for suffix in OWN_FILES:
         with contextlib.suppress(FileNotFoundError):
             if os.stat(f"{path}{suffix}").st_mode & 0o077:

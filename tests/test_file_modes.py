@@ -57,3 +57,4 @@ def test_security_status_flags_a_readable_wal(crm):
     wal.chmod(0o640)
     check = {c["name"]: c for c in security_report(crm)["checks"]}["database_file"]
     assert not check["passed"] and "crm.db-wal" in check["detail"]
+
