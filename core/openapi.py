@@ -8,10 +8,12 @@ JSON Schema generator.
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import falcon
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
+from pydantic_core import PydanticCustomError
 
 from core.converters import ID_PATTERN
 from core.errors import APIError, bad_request, unprocessable
@@ -24,6 +26,21 @@ class Body(BaseModel):
     """Base for request bodies: unknown fields are an error, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Patch(Body):
+    """Base for PATCH bodies: a field left out keeps its value, and an explicit null is a 422
+    except for the fields in `nullable`, where it clears the value."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_it_clears(cls, value, info):
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError("null_not_allowed", "null is not a value here; leave the "
+                                      "field out to keep what it holds")
+        return value
 
 
 class Query(BaseModel):

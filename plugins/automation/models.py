@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.openapi import Body, Query
+from core.openapi import Body, Patch, Query
 
 
 class RuleOut(BaseModel):
@@ -38,7 +38,7 @@ class RuleCreate(Body):
     enabled: bool = True
 
 
-class RulePatch(Body):
+class RulePatch(Patch):
     expected_version: int | None = Field(None, ge=1)
     name: str | None = Field(None, min_length=1, max_length=200)
     enabled: bool | None = None
@@ -119,7 +119,8 @@ class TaskCreate(Body):
     contact_id: int | None = Field(None, ge=1)
 
 
-class TaskPatch(Body):
+class TaskPatch(Patch):
+    nullable = frozenset({"due_date", "assignee_id"})  # null clears them
     expected_version: int | None = Field(None, ge=1)
     title: str | None = Field(None, min_length=1, max_length=500)
     notes: str | None = Field(None, max_length=20_000)

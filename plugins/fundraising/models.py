@@ -5,7 +5,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, field_valid
                       model_validator)
 from pydantic_core import PydanticCustomError
 
-from core.openapi import Body, Query
+from core.openapi import Body, Patch, Query
 from plugins.fundraising.schema import FIELD_TYPES
 
 Table = Literal["investors", "contacts", "funds", "commitments"]
@@ -94,7 +94,7 @@ class FieldCreate(Body):
     formula: str | None = Field(None, max_length=10_000)
 
 
-class FieldPatch(Body):
+class FieldPatch(Patch):
     expected_version: int | None = Field(None, ge=1)
     name: str | None = Field(None, min_length=1, max_length=200)
     type: FieldType | None = None
@@ -237,7 +237,8 @@ class ViewCreate(ViewConfig):
     position: int | None = Field(None, ge=0)
 
 
-class ViewPatch(Body):
+class ViewPatch(Patch):
+    nullable = frozenset({"filters"})  # null: no filters
     expected_version: int | None = Field(None, ge=1)
     name: str | None = Field(None, min_length=1, max_length=200)
     personal: bool | None = None
@@ -378,7 +379,7 @@ class FeatureRequestCreate(Body):
     description: str = Field("", max_length=20_000)
 
 
-class FeatureRequestPatch(Body):
+class FeatureRequestPatch(Patch):
     expected_version: int | None = Field(None, ge=1)
     title: str | None = Field(None, min_length=1, max_length=300)
     description: str | None = Field(None, max_length=20_000)
