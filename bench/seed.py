@@ -60,7 +60,7 @@ def value_pool(field: dict, rng, record_count: int, user_id: int) -> list:
         "long_text": lambda: _words(rng, 20, 80),
         "number": lambda: rng.randint(0, 10_000),
         "currency": lambda: round(rng.uniform(0, 5e7), 2),
-        "percent": lambda: round(rng.uniform(0, 100), 1),
+        "percent": lambda: round(rng.uniform(0, 1), 3),  # a fraction, as stored
         "date": lambda: _day(rng),
         "checkbox": lambda: rng.random() < 0.5,
         "single_select": lambda: rng.choice(field["options"]["choices"]),

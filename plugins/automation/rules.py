@@ -43,8 +43,10 @@ class StageIn(RuleConfig):
 
 
 class AmountBelow(RuleConfig):
-    field: int = Field(description="id of the number or currency field (built-in: Check Size)")
-    threshold: float = Field(100_000, ge=0)
+    field: int = Field(description="id of the number, currency or percent field (built-in: "
+                       "Check Size)")
+    threshold: float = Field(100_000, ge=0, description="compared with the stored value: for "
+                             "a percent field a fraction (0.25 for 25%)")
     list: ListName = "longshot"
 
 

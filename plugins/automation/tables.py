@@ -57,7 +57,24 @@ def _builtin_rules(db):
                    [rule_type, name, orjson.dumps(config).decode(), position, now, now])
 
 
+def _percent_thresholds(db):
+    """Percent fields hold fractions (fundraising migration 8): a rule's threshold over 1 on
+    a percent field was written as a percentage (25 for 25%) and becomes 0.25."""
+    percent = {row[0] for row in db.execute(
+        "SELECT id FROM fundraising_fields WHERE type = 'percent'")}
+    for rule_id, config in list(db.execute(
+            "SELECT id, config FROM automation_rules WHERE type = 'amount_below'")):
+        config = orjson.loads(config)
+        threshold = config.get("threshold")
+        if config.get("field") in percent and isinstance(threshold, (int, float)) \
+                and threshold > 1:
+            config["threshold"] = float(repr(threshold) + "e-2")
+            db.execute("UPDATE automation_rules SET config = ?, version = version + 1 "
+                       "WHERE id = ?", [orjson.dumps(config).decode(), rule_id])
+
+
 MIGRATIONS = [
     Migration(1, "rules, runs, list memberships and tasks", _tables),
     Migration(2, "built-in rules", _builtin_rules),
+    Migration(3, "percent thresholds as fractions", _percent_thresholds),
 ]

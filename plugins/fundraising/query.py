@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from core.errors import unprocessable
 from plugins.fundraising.fields import FieldDef, FieldSet
+from plugins.fundraising.schema import FieldValueError, percent_value
 
 TEXT_TYPES = {"text", "long_text", "email", "url", "phone", "single_select"}
 NUMBER_TYPES = {"number", "currency", "percent"}
@@ -155,6 +156,11 @@ class Compiler:
             return self._empty(expr, kind)
         if op == "is_not_empty":
             return f"NOT ({self._empty(expr, kind)})"
+        if fdef.type == "percent":  # a fraction, as stored; '50%' is read as 0.5
+            try:
+                value = percent_value(value)
+            except FieldValueError as exc:
+                raise self._bad(f"{where}.value", str(exc)) from None
         return getattr(self, f"_{kind}")(expr, op, value, f"{where}.value")
 
     def _empty(self, expr, kind):

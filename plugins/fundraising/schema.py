@@ -19,6 +19,7 @@ PIPELINE_STATUSES = ("Prospective", "Soft Circle")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[0-9+()\-. /x]{3,40}$")
 MAX_TEXT = {"text": 10_000, "long_text": 1_000_000}
+PERCENT_TEXT = re.compile(r"\s*([+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20}))\s*%\s*", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ BUILTIN_FIELDS = {
     "funds": [
         _name(),
         BuiltinField("target_size", "Target Size", "currency", "target_size", {"symbol": "$"}),
-        BuiltinField("vintage", "Vintage", "number", "vintage", {"precision": 0}),
+        BuiltinField("vintage", "Vintage", "number", "vintage",
+                     {"precision": 0, "separator": False}),
     ],
     "commitments": [
         _name(),
@@ -81,6 +83,20 @@ def _number(value, kind):
     if abs(value) > 1e15:
         raise FieldValueError(f"{kind} is too large")
     return value
+
+
+def percent_value(value):
+    """A percent field's value as stored: a fraction, as Airtable's API has it (0.125 is
+    12.5%). A number is taken as it is; text with a percent sign ('40%', '-12.5 %') is
+    read as a percentage (0.4, -0.125). Other text is refused."""
+    if not isinstance(value, str):
+        return value
+    match = PERCENT_TEXT.fullmatch(value)
+    if match is None:
+        raise FieldValueError(f"expected a fraction (0.4 for 40%) or text like '40%', "
+                              f"got '{value[:40]}'")
+    fraction = float(match[1] + "e-2")  # one rounding: '12.3' -> 0.123
+    return int(fraction) if fraction.is_integer() else fraction
 
 
 def _text(value, limit):
@@ -128,7 +144,9 @@ def validate_value(ftype: str, options: dict, value):
         return None
     if ftype in ("text", "long_text"):
         return _text(value, MAX_TEXT[ftype])
-    if ftype in ("number", "currency", "percent"):
+    if ftype == "percent":
+        return _number(percent_value(value), "fraction")
+    if ftype in ("number", "currency"):
         return _number(value, "number")
     if ftype == "checkbox":
         if not isinstance(value, bool):
