@@ -41,6 +41,17 @@ def wait_loaded_after(page, action):
         "before => document.querySelector('.grid-page').dataset.loaded !== before", arg=before)
 
 
+
+def add_condition(panel, field, operator, value):
+    """Add a condition to the open Filter panel's top group; returns its row."""
+    panel.get_by_role("button", name="+ Condition").first.click()
+    condition = panel.locator(".condition").last
+    condition.get_by_label("Field").select_option(label=field)
+    condition.get_by_label("Operator").select_option(operator)
+    condition.get_by_label("Value").fill(value)
+    condition.get_by_label("Value").dispatch_event("change")
+    return condition
+
 def test_login_shows_the_shell_and_the_grid(web_server, page):
     seed(web_server)
     page.goto(web_server.base_url + "/")
@@ -64,13 +75,7 @@ def test_a_view_with_an_or_group_inside_an_and_group_and_two_sorts(web_server, p
     open_grid(page, web_server)
     page.click("[data-panel=Filter]")
     panel = page.locator("[data-panel-body=Filter]")
-    # AND: Check Size >= 2,000,000
-    panel.get_by_role("button", name="+ Condition").first.click()
-    condition = panel.locator(".condition").nth(0)
-    condition.get_by_label("Field").select_option(label="Check Size")
-    condition.get_by_label("Operator").select_option(">=")
-    condition.get_by_label("Value").fill("2000000")
-    condition.get_by_label("Value").dispatch_event("change")
+    add_condition(panel, "Check Size", ">=", "2000000")  # AND: Check Size >= 2,000,000
     # ... AND (Stage is Meeting OR Stage is Diligence)
     panel.get_by_role("button", name="+ Group").first.click()
     inner = panel.locator(".filter-group .filter-group")
@@ -138,7 +143,7 @@ def test_an_edited_cell_is_saved(web_server, page):
     page.wait_for_selector(".grid-page[data-loaded]")
     assert "Beta Partners II" in grid_names(page)
     row = page.locator(".tabulator-row", has=page.locator(".tabulator-cell:text-is('Alpha Capital')"))
-    assert row.locator(f".tabulator-cell[tabulator-field={check}]").inner_text() == "$6.5M"
+    assert row.locator(f".tabulator-cell[tabulator-field={check}]").inner_text() == "$6,500,000"
 
 
 def test_a_conflicting_edit_names_the_other_person(web_server, new_context):

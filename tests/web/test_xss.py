@@ -180,10 +180,10 @@ def open_grid(probe, table):
     probe.page.wait_for_selector(".grid-page[data-loaded]")
 
 
-def edit_list(probe, where, key, *labels):
+def edit_list(probe, where, key, *labels, scope=".tabulator-edit-list"):
     """Open the list editor of a cell: its choices show as text. Escape closes it."""
     cell(probe.page, key).click()
-    probe.check(where, ".tabulator-edit-list", *labels)
+    probe.check(where, scope, *labels)
     probe.page.keyboard.press("Escape")
 
 
@@ -205,8 +205,9 @@ def visit_investors(probe, fields, owner_key):
                 "investor-name", "value-text", "value-long", "value-url", "value-email",
                 "choice-one", "choice-a", "choice-b", "contact-name", "user-name")
     edit_list(probe, "single select editor", key["single_select"], "choice-one")
-    edit_list(probe, "multi select editor", key["multi_select"], "choice-a", "choice-b")
-    edit_list(probe, "link editor", key["link"], "contact-name")
+    edit_list(probe, "multi select editor", key["multi_select"], "choice-a", "choice-b",
+              scope=".multi-editor")
+    edit_list(probe, "link editor", key["link"], "contact-name", scope=".multi-editor")
     edit_list(probe, "user editor", owner_key, "user-name")
     cell(page, key["text"]).click()  # the text editor: the value goes to an input's value
     page.keyboard.press("Escape")

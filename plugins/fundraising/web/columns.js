@@ -1,7 +1,11 @@
 // Fields as Tabulator columns: keys, formatters, editors, and cell values to API values.
 // Tabulator inserts a string from a formatter, a title, a list item or a menu label as HTML,
 // so each of them here is a node (asText): field names and values are people's text.
-import { formatDate, h } from "/assets/ui.js";
+import { h } from "/assets/ui.js";
+import { alignsRight, displayValue, shownAs, valueNode } from "./cells.js";
+import { multiSelectEditor, percentEditor } from "./editors.js";
+
+export { displayValue, valueNode };
 
 export const TABLES = {
   investors: "Investors", contacts: "Contacts", funds: "Funds", commitments: "Commitments",
@@ -47,37 +51,6 @@ export function sameValue(a, b) {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
-function money(value, symbol) {
-  if (value === null || value === undefined || value === "") return "";
-  const abs = Math.abs(value);
-  const text = abs >= 1e6 ? `${(value / 1e6).toFixed(abs >= 1e8 ? 0 : 1)}M`
-    : abs >= 1e3 ? `${Math.round(value / 1e3)}K` : String(value);
-  return `${symbol || "$"}${text}`;
-}
-
-/** A value as text for people (grid cells, the record panel). */
-export function displayValue(field, value, lookups) {
-  if (value === null || value === undefined || value === "") return "";
-  switch (field.type) {
-    case "currency": return money(value, field.options.symbol);
-    case "percent": return `${value}%`;
-    case "number": return Number(value).toLocaleString(undefined, { maximumFractionDigits: field.options.precision ?? 4 });
-    case "date": return formatDate(value);
-    case "checkbox": return value ? "✓" : "";
-    case "multi_select": return [].concat(value).join(", ");
-    case "link": {
-      const names = lookups.records[field.options.table] || new Map();
-      return [].concat(value).map((id) => names.get(id) || `#${id}`).join(", ");
-    }
-    case "user": return lookups.users.get(value) || `User ${value}`;
-    case "formula": {
-      const type = { number: "number", date: "date", boolean: "checkbox" }[field.options.result_type];
-      return type ? displayValue({ ...field, type }, value, lookups) : String(value);
-    }
-    default: return String(value);
-  }
-}
-
 function choiceValues(field, lookups) {
   if (field.type === "link") {
     const names = lookups.records[field.options.table] || new Map();
@@ -89,21 +62,23 @@ function choiceValues(field, lookups) {
 }
 
 function editorFor(field, lookups) {
+  const several = field.type === "multi_select" || (field.type === "link" && field.options.multiple !== false);
+  if (several) return { editor: multiSelectEditor(choiceValues(field, lookups)) };
   switch (field.type) {
     case "text": case "email": case "url": case "phone": return { editor: "input" };
-    case "long_text": return { editor: "textarea" };
-    case "number": case "currency": case "percent":
+    case "long_text": return { editor: "textarea", editorParams: { shiftEnterSubmit: true } };
+    case "percent": return { editor: percentEditor };
+    case "number": case "currency":
       return { editor: "number", editorParams: { selectContents: true } };
     case "date": return { editor: "date" };
     case "checkbox": return { editor: "tickCross", editorParams: { tristate: false } };
-    case "single_select": case "multi_select": case "link": case "user":
+    case "single_select": case "link": case "user":
       return {
         editor: "list",
         editorParams: {
           values: choiceValues(field, lookups), autocomplete: true, clearable: true,
           listOnEmpty: true, freetext: false,
           itemFormatter: (label) => h("span", null, label), // a list item takes an element only
-          multiselect: field.type === "multi_select" || (field.type === "link" && field.options.multiple !== false),
         },
       };
     default: return { editor: false }; // formula: computed
@@ -122,15 +97,17 @@ export function buildColumns(fields, config, lookups, { onExpand, headerMenu }) 
   }];
   for (const field of sorted) {
     const width = (config.widths || {})[String(field.id)];
+    const shown = shownAs(field, fields);
     columns.push({
       title: field.name, titleFormatter: () => asText(field.name),
       field: columnKey(field), headerSort: false,
       frozen: (config.pinned || []).includes(field.id) || field.builtin === "name",
       visible: !(config.hidden || []).includes(field.id),
       width: width || (field.builtin === "name" ? 220 : undefined), minWidth: 60,
-      hozAlign: NUMERIC.has(field.type) ? "right" : "left",
+      hozAlign: alignsRight(shown) ? "right" : "left",
       headerMenu: headerMenu(field),
-      formatter: (cell) => asText(displayValue(field, cell.getValue(), lookups)),
+      formatter: (cell, _params, onRendered) => valueNode(field, cell.getValue(), lookups, {
+        fields, onRendered, narrow: () => String(field.id) in (config.widths || {}) }),
       ...editorFor(field, lookups),
     });
   }

@@ -20,6 +20,20 @@ function optionInputs(type, options) {
     inputs.precision = h("input", { type: "number", min: 0, max: 8, "aria-label": "Precision", value: options.precision ?? "", style: { width: "5rem" } });
     parts.push(h("label", null, "Decimals", inputs.precision));
   }
+  if (type === "formula") {
+    inputs.format = h("select", { "aria-label": "Number format" },
+      [["", "as its fields are"], ["number", "number"], ["currency", "currency"], ["percent", "percent"]]
+        .map(([value, label]) => h("option", { value }, label)));
+    inputs.format.value = options.format || "";
+    inputs.symbol = h("input", { "aria-label": "Symbol", value: options.symbol || "", placeholder: "$", style: { width: "4rem" } });
+    inputs.precision = h("input", { type: "number", min: 0, max: 8, "aria-label": "Precision", value: options.precision ?? "", style: { width: "5rem" } });
+    parts.push(h("label", null, "Show a number result", inputs.format), h("label", null, "Symbol", inputs.symbol),
+      h("label", null, "Decimals", inputs.precision));
+  }
+  if (type === "number" || type === "currency" || type === "percent" || type === "formula") {
+    inputs.separator = h("input", { type: "checkbox", checked: options.separator !== false });
+    parts.push(h("label", { class: "row" }, inputs.separator, "Thousands separator (off for years)"));
+  }
   if (type === "link") {
     inputs.table = h("select", { "aria-label": "Linked table" }, ["investors", "contacts", "funds", "commitments"].map((t) => h("option", { value: t }, t)));
     inputs.table.value = options.table || "investors";
@@ -33,7 +47,9 @@ function optionInputs(type, options) {
   const read = () => {
     const out = {};
     if (inputs.choices) out.choices = inputs.choices.value.split(",").map((c) => c.trim()).filter(Boolean);
-    if (inputs.symbol) out.symbol = inputs.symbol.value;
+    if (inputs.symbol && inputs.symbol.value) out.symbol = inputs.symbol.value;
+    if (inputs.format && inputs.format.value) out.format = inputs.format.value;
+    if (inputs.separator && !inputs.separator.checked) out.separator = false;
     if (inputs.precision && inputs.precision.value !== "") out.precision = Number(inputs.precision.value);
     if (inputs.table) { out.table = inputs.table.value; out.multiple = inputs.multiple.checked; }
     if (inputs.include_time) out.include_time = inputs.include_time.checked;
@@ -80,8 +96,9 @@ function fieldForm(grid, field, done) {
   const renderOptions = () => {
     if (type.value === "formula") {
       formula = formulaEditor(grid.api, grid.table, field?.formula || "");
-      options = null;
-      optionsBox.replaceChildren(h("div", { class: "stack", style: { width: "100%" } }, formula.input, formula.result));
+      options = optionInputs("formula", field ? field.options : {});
+      optionsBox.replaceChildren(h("div", { class: "stack", style: { width: "100%" } }, formula.input, formula.result,
+        h("div", { class: "row" }, ...options.parts)));
     } else {
       formula = null;
       options = optionInputs(type.value, field ? field.options : {});
