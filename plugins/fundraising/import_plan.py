@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from core.errors import unprocessable
 from plugins.fundraising.csv_import import CellError, find_record_id_column, make_parser
+from plugins.fundraising.csv_import.infer import infer_field, options_for
 from plugins.fundraising.csv_import.parallel import ColumnJob, run_columns
 from plugins.fundraising.fields import FieldDef
 from plugins.fundraising.schema import FieldValueError
@@ -17,6 +18,10 @@ from plugins.fundraising.schema import FieldValueError
 CHECKED_TYPES = {"single_select", "multi_select", "link", "user"}
 # Field types whose parser looks records up in the database, so it runs in this process.
 LOOKUP_TYPES = {"link", "user"}
+MAX_CHOICES = 500  # as models.FieldOptions
+# the types a new column can be given (links, users and formulas need more than its cells)
+IMPORT_TYPES = ("text", "long_text", "number", "currency", "percent", "date", "checkbox",
+                "single_select", "multi_select", "email", "url", "phone")
 
 
 @dataclass
@@ -78,20 +83,19 @@ def _column_parser(db, fdef_type, options, indexes):
     if fdef_type == "user":
         users = indexes.setdefault("users", _user_index(db))
 
-        def parse_user(text):
+        def parse_user(text):  # a name that is nobody's stays text (import_people)
             text = text.strip()
             if not text:
                 return None
-            if text.casefold() not in users:
-                raise CellError(f"no user '{text}'")
-            return users[text.casefold()]
+            return users.get(text.casefold(), text)
         return parse_user
     return base
 
 
-def plan_columns(db, table, csv_table, fieldset, mapping):
-    """How each CSV column is used; `mapping` maps a header to a field name or None."""
-    mapping = mapping or {}
+def plan_columns(db, table, csv_table, fieldset, mapping, types=None):
+    """How each CSV column is used; `mapping` maps a header to a field name or None, `types`
+    a new field's column to the type chosen for it (else it is inferred)."""
+    mapping, types = mapping or {}, dict(types or {})
     record_id_col = find_record_id_column(csv_table)
     name_field = next(f for f in fieldset.all if f.builtin == "name")
     columns, indexes, taken = [], {}, set()
@@ -116,8 +120,15 @@ def plan_columns(db, table, csv_table, fieldset, mapping):
             parse = _column_parser(db, fdef.type, fdef.options, indexes)
             columns.append(Column(i, header, "field", fdef, parse=parse))
         else:  # its type is inferred from its cells as they are parsed (parse_rows)
-            new = {"name": target, "type": None, "options": None}
+            chosen = types.pop(header, None)
+            if chosen is not None and chosen not in IMPORT_TYPES:
+                raise unprocessable(f"A new field cannot be made a {chosen} field from a "
+                                    f"column; choose one of {', '.join(IMPORT_TYPES)}",
+                                    field=f"types.{header}")
+            new = {"name": target, "type": None, "options": None, "chosen_type": chosen}
             columns.append(Column(i, header, "new", new=new))
+    for header in types:
+        raise unprocessable(f"'{header}' is not the column of a new field", field=f"types.{header}")
     if not any(c.role == "name" for c in columns):
         raise unprocessable(f"The file has no '{name_field.name}' column (the primary field); "
                             "map one with `mapping`", field="mapping")
@@ -146,9 +157,10 @@ class ParsedRows:
     targets: list  # field names, in column order
     values: list  # one list of values per target
     errors: dict  # row index -> [(header, message)], in column order
+    kept: list | None = None  # (header, user field, names kept as text or None) per column
 
 
-def parse_rows(columns, cells: list[tuple]) -> ParsedRows:
+def parse_rows(columns, cells: list[tuple], people=None) -> ParsedRows:
     """Each used column's cells (CsvTable.columns) parsed in one pass (parse_column), a new
     column's type inferred first, then checked where the parser leaves it to the importer;
     bad cells are collected by row. A large file's columns are shared with a helper
@@ -164,22 +176,37 @@ def parse_rows(columns, cells: list[tuple]) -> ParsedRows:
         elif c.role != "ignore":
             used.append(c)
     results = run_columns([_job(c, cells[c.index]) for c in used], count)
-    targets, values, errors = [], [], {}
+    targets, values, errors, kept = [], [], {}, []
     for c, (field_type, options, parsed, bad) in zip(used, results):
         if c.role == "new":
             c.new.update(type=field_type, options=options)
+            c.new.setdefault("inferred_type", field_type)
+        if c.field is not None and c.field.type == "user" and people is not None:
+            kept.append((c.header, c.field.name, people.settle(c.header, c.field.name, parsed)))
         if c.field is not None and c.field.type in CHECKED_TYPES:
             _check_values(c.field, parsed, bad)
         for index in sorted(bad):
             errors.setdefault(index, []).append((c.header, bad[index]))
         targets.append(c.target)
         values.append(parsed)
-    return ParsedRows(names, external_ids, targets, values, errors)
+    return ParsedRows(names, external_ids, targets, values, errors, kept)
 
 
 def _job(column, texts) -> ColumnJob:
     if column.role == "new":
-        return ColumnJob(None, None, texts)
+        chosen = column.new["chosen_type"]
+        if chosen is None:
+            return ColumnJob(None, None, texts)  # inferred with the parsing (maybe in parallel)
+        inferred, options = infer_field(texts)
+        column.new["inferred_type"] = inferred
+        if chosen == inferred:
+            return ColumnJob(inferred, options, texts)
+        options = options_for(chosen, texts)
+        if len(options.get("choices") or ()) > MAX_CHOICES:
+            raise unprocessable(f"'{column.header}' holds {len(options['choices']):,} distinct "
+                                f"values; a select field holds at most {MAX_CHOICES}",
+                                field=f"types.{column.header}")
+        return ColumnJob(chosen, options, texts)
     fdef = column.field
     local = column.parse if fdef.type in LOOKUP_TYPES else None
     return ColumnJob(fdef.type, fdef.options, texts, parse=local)

@@ -208,7 +208,7 @@ class RecordStore:
         return record
 
     def update(self, record_id, expected_version, name, fields, actor_id, checker=None,
-               row=None, skip_computed=False) -> dict:
+               row=None, skip_computed=False, summary=None) -> dict:
         row = row or self._row(record_id)
         if expected_version is not None and row["version"] != expected_version:
             raise version_conflict(self.db, row)
@@ -240,7 +240,7 @@ class RecordStore:
         audit.record_change(self.db, actor_id=actor_id, plugin=PLUGIN, table=self.table,
                             row_id=record_id, action="update",
                             before=named_values(before, self.fields),
-                            after=named_values(after, self.fields))
+                            after=named_values(after, self.fields), summary=summary)
         bump_state(self.db, actor_id)
         return after
 

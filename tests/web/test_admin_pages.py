@@ -37,9 +37,9 @@ def test_import_wizard_previews_maps_and_imports(web_server, page, tmp_path):
     page.set_input_files("input[name=file]", str(path))
 
     counts = page.locator(".import-preview .import-counts")
-    expect(counts).to_contain_text("Rows: 3")
+    expect(counts).to_contain_text("Rows in the file: 3")
     expect(counts).to_contain_text("To create: 2")
-    expect(counts).to_contain_text("Rows with errors: 1")
+    expect(counts).to_contain_text("Rows with errors (skipped): 1")
     errors = page.locator(".import-preview table").last
     expect(errors).to_contain_text("Check Size")
     expect(page.locator(".import-preview")).to_contain_text("Notes")  # a new field, at first

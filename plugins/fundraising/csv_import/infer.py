@@ -28,6 +28,7 @@ CURRENCY = re.compile(rf"\(?[+-]? ?[$€£¥] ?[+-]?{_NUMBER}\)?|\(?[+-]?{_NUMBE
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # as schema.EMAIL
 URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
 _DECIMALS = re.compile(r"\.(\d+)", re.ASCII)
+YEAR = re.compile(r"19\d\d|20\d\d|2100", re.ASCII)
 _SYMBOL = re.compile(r"[$€£¥]")
 
 
@@ -68,6 +69,8 @@ def _number(values: list[str], joined: str):
     if not all(map(NUMBER.fullmatch, values)):
         return None
     decimals = max(map(len, _DECIMALS.findall(joined)), default=0)
+    if all(YEAR.fullmatch(v) for v in values):  # a vintage: shown "2026", not "2,026"
+        return "number", {"precision": 0, "separator": False}
     return "number", {"precision": min(decimals, MAX_PRECISION)}
 
 
@@ -144,3 +147,26 @@ def _choices(names: Iterable[str]) -> list[str]:
     for name in names:
         chosen.setdefault(name.casefold(), name)
     return list(chosen.values())
+
+
+def options_for(field_type: str, values: Iterable[str]) -> dict:
+    """The options of a new column whose type the user chose (not the inferred one): select
+    choices from its cells, a currency's symbol, a number's precision, a date's format."""
+    counts = Counter(map(str.strip, values))
+    counts.pop("", None)
+    distinct = list(counts)
+    joined = "\x00".join(distinct)
+    if field_type == "single_select":
+        return {"choices": _choices(distinct)}
+    if field_type == "multi_select":
+        return {"choices": _choices(m for v in distinct for m in split_members(v))}
+    if field_type == "currency":
+        symbols = _SYMBOL.findall(joined)
+        return {"symbol": Counter(symbols).most_common(1)[0][0] if symbols else "$"}
+    if field_type == "number":
+        decimals = max(map(len, _DECIMALS.findall(joined)), default=0)
+        return {"precision": min(decimals, MAX_PRECISION)}
+    if field_type == "date" and distinct:
+        found = _date(distinct, joined)
+        return found[1] if found else {}
+    return {}

@@ -1,8 +1,10 @@
 // The Airtable CSV import wizard: choose a file, preview with an editable column mapping,
+// map people who are no user, choose new fields' types, review the changes (old -> new),
 // then import in one transaction (admins only; members can preview).
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
 import { h, table, say, errorText, INLINE } from "/assets/ui.js";
+import { changeStep, confirmMessage, countList, inviteList, newFieldStep, peopleStep } from "./import_review.js";
 
 const TABLES = ["investors", "contacts", "funds", "commitments"];
 const RECORD_ID_NAMES = ["record id", "airtable record id", "airtable id", "record_id"];
@@ -36,19 +38,6 @@ function checkbox(name, label) {
   return { input, label: h("label", { style: INLINE }, input, label) };
 }
 
-function counts(summary) {
-  const done = summary.applied;
-  const items = [
-    ["Rows", summary.rows], [done ? "Created" : "To create", summary.creates],
-    [done ? "Updated" : "To update", summary.updates], ["Unchanged", summary.unchanged],
-    [done ? "Archived" : "To archive", summary.archived],
-    ["Skipped (archived in the CRM)", summary.skipped_archived],
-    [done ? "Skipped for errors" : "Rows with errors", summary.error_rows],
-  ];
-  return h("ul", { class: "import-counts" },
-    ...items.map(([label, n]) => h("li", {}, `${label}: ${n}`)));
-}
-
 function errorTable(errors) {
   if (!errors || !errors.length) return h("p", { class: "muted" }, "No row errors.");
   return table([
@@ -58,18 +47,10 @@ function errorTable(errors) {
   ], errors);
 }
 
-function newFieldTable(fields) {
-  if (!fields.length) return h("p", { class: "muted" }, "No new fields.");
-  return table([
-    { key: "column", title: "Column" },
-    { key: "name", title: "New field" },
-    { key: "type", title: "Inferred type" },
-  ], fields);
-}
-
 function render(container, ctx) {
   const admin = ctx.user.role === "admin";
-  const state = { file: null, headers: [], fields: [], mapping: {}, summary: null };
+  const state = { file: null, headers: [], fields: [], mapping: {}, summary: null, people: {},
+    types: {}, users: [] };
   const fileInput = h("input", { type: "file", accept: ".csv,text/csv", name: "file" });
   const tableSelect = h("select", { name: "table" },
     ...TABLES.map((t) => h("option", { value: t }, t)));
@@ -104,12 +85,22 @@ function render(container, ctx) {
     return body;
   }
 
+  function peopleBody() {  // an invite without an email yet stays "keep" until one is typed
+    const body = {};
+    for (const [name, choice] of Object.entries(state.people)) {
+      if (choice.action !== "invite" || choice.email) body[name] = choice;
+    }
+    return body;
+  }
+
   function formData(confirm) {
     const form = new FormData();
     form.append("file", state.file, state.file.name);
     form.append("table", tableSelect.value);
     if (keySelect.value) form.append("key", keySelect.value);
     form.append("mapping", JSON.stringify(mappingBody()));
+    form.append("people", JSON.stringify(peopleBody()));
+    form.append("types", JSON.stringify(state.types));
     form.append("archive_missing", archive.input.checked ? "true" : "false");
     if (confirm) {
       form.append("strict", strict.input.checked ? "true" : "false");
@@ -146,9 +137,34 @@ function render(container, ctx) {
     select.value = state.mapping[header] || AUTO;
     select.addEventListener("change", () => {
       state.mapping[header] = select.value;
+      delete state.types[header]; // a type is chosen for a new field's column only
       preview();
     });
     return select;
+  }
+
+  async function loadUsers() {
+    if (!admin) return; // members cannot list users, nor apply an import
+    try {
+      state.users = (await api.get("/api/admin/users")).users.filter((u) => u.active !== false);
+    } catch (err) {
+      say(message, errorText(err));
+    }
+  }
+
+  async function downloadChanges() {
+    const response = await fetch("/api/fundraising/import/changes", {
+      method: "POST", credentials: "same-origin", body: formData(false) });
+    if (!response.ok) {
+      say(message, `The change list cannot be made (${response.status})`);
+      return;
+    }
+    const url = URL.createObjectURL(await response.blob());
+    const link = h("a", { href: url, download: `import-changes-${tableSelect.value}.csv` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
   async function loadFields() {
@@ -163,13 +179,17 @@ function render(container, ctx) {
 
   async function preview() {
     if (!state.file) return;
+    await usersReady;
     say(message, "");
     previewButton.disabled = true;
     try {
-      state.summary = await api.upload("/api/fundraising/import/preview", formData(false));
-      previewArea.replaceChildren(h("h3", {}, "Preview"), counts(state.summary),
-        h("h4", {}, "New fields"), newFieldTable(state.summary.new_fields),
-        h("h4", {}, "Row errors"), errorTable(state.summary.errors));
+      const s = await api.upload("/api/fundraising/import/preview", formData(false));
+      state.summary = s;
+      previewArea.replaceChildren(h("h3", {}, "Preview"), countList(s),
+        peopleStep(s.people, state.people, state.users, admin, preview),
+        h("h4", {}, "New fields"), newFieldStep(s.new_fields, state.types, preview),
+        changeStep(s, downloadChanges),
+        h("h4", {}, "Row errors"), errorTable(s.errors));
       importButton.disabled = !admin;
     } catch (err) {
       state.summary = null;
@@ -184,18 +204,20 @@ function render(container, ctx) {
 
   async function apply() {
     const s = state.summary;
-    const question = `Import into ${tableSelect.value}: create ${s.creates}, update ${s.updates}` +
-      (archive.input.checked ? `, archive ${s.archived}` : "") + "?";
-    if (!(await ctx.confirm(question))) return;
+    if (!(await ctx.confirm(confirmMessage(s, tableSelect.value, archive.input.checked)))) return;
     importButton.disabled = true;
     say(message, "");
     try {
       const done = await api.upload("/api/fundraising/import", formData(true));
-      resultArea.replaceChildren(h("div", { class: "card" }, h("h3", {}, "Imported"), counts(done),
-        h("h4", {}, "Skipped rows"), errorTable(done.errors)));
-      ctx.toast(`Imported: ${done.creates} created, ${done.updates} updated`, "success");
+      resultArea.replaceChildren(h("div", { class: "card", role: "status" }, h("h3", {}, "Imported"),
+        countList(done), inviteList(done.invites),
+        h("h4", {}, `Skipped rows (${done.skipped_rows})`), errorTable(done.errors)));
+      resultArea.scrollIntoView({ block: "start" });
+      ctx.toast(`Imported: ${done.creates} created, ${done.updates} updated, ` +
+        `${done.skipped_rows} skipped`, done.skipped_rows ? "info" : "success");
       await loadFields(); // the import may have added fields
       await preview(); // what importing again would do: unchanged rows now
+      resultArea.scrollIntoView({ block: "start" });
     } catch (err) {
       say(message, errorText(err));
       const errors = err instanceof ApiError && err.body && err.body.error && err.body.error.errors;
@@ -208,6 +230,8 @@ function render(container, ctx) {
   async function fileChosen() {
     state.file = fileInput.files[0] || null;
     state.mapping = {};
+    state.people = {};
+    state.types = {};
     state.summary = null;
     previewArea.replaceChildren();
     resultArea.replaceChildren();
@@ -220,6 +244,7 @@ function render(container, ctx) {
 
   async function tableChosen() {
     state.mapping = {};
+    state.types = {};
     resultArea.replaceChildren();
     await loadFields();
     if (state.file) await preview();
@@ -232,6 +257,7 @@ function render(container, ctx) {
   previewButton.addEventListener("click", preview);
   importButton.addEventListener("click", apply);
   drawKeys();
+  const usersReady = loadUsers();
 
   container.replaceChildren(h("div", { class: "stack" },
     h("h2", {}, "Import an Airtable CSV"),
