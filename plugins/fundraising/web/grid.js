@@ -6,7 +6,10 @@ import { TabulatorFull as Tabulator } from "/assets/vendor/tabulator_esm.min.js"
 import { asText, buildColumns, columnKey, loadLookups, sameValue, TABLES, toApiValue, toRow } from "./columns.js";
 import { RecordSaver } from "./saving.js";
 import { archivedPanel, openRecord } from "./record.js";
-import { columnsPanel, emptyConfig, filterPanel, isEmptyGroup, sortPanel, viewBar } from "./views.js";
+import { canEditView, columnsPanel, dropDraft, emptyConfig, filterPanel, isEmptyGroup, keepDraft, sortPanel,
+  takeDraft, viewBar } from "./views.js";
+import { emptyMessage, showSortsAndFilters, sortOnHeaderClick } from "./sort_marks.js";
+import { closeRecordUrl, copyRecordLink, openRecordUrl } from "./record_links.js";
 import { fieldsPanel } from "./fields.js";
 
 const PAGE_SIZE = 100;
@@ -20,6 +23,8 @@ export class GridPage {
     this.config = emptyConfig();
     this.dirty = false;
     this.openPanel = null;
+    this.recordParam = ctx.params || ""; // "123" at #/grid/investors/123
+    ctx.watchParams?.((params) => this.showRecord(params));
   }
 
   async start() {
@@ -32,7 +37,7 @@ export class GridPage {
     this.lookups = await loadLookups(this.api, this.fields, this.ctx.user);
     const remembered = Number(localStorage.getItem(this.viewKey()));
     const view = this.views.find((v) => v.id === remembered);
-    if (view) this.useView(view);
+    this.useView(view || null); // also brings back this session's unsaved changes
     this.renderFrame();
     this.createTable();
     this.saver = new RecordSaver(this.api, this.table, {
@@ -46,6 +51,8 @@ export class GridPage {
       status: (text, kind) => this.setStatus(text, kind),
     });
     this.saver.sendQueued();
+    this.started = true;
+    this.showRecord(this.recordParam);
   }
 
   stop() {
@@ -58,16 +65,31 @@ export class GridPage {
 
   useView(view) {
     this.viewId = view ? view.id : null;
-    this.config = view ? {
+    const draft = takeDraft(this, this.viewId);
+    this.config = draft || (view ? {
       filters: view.filters || null, sorts: view.sorts || [], pinned: view.pinned || [],
       hidden: view.hidden || [], order: view.order || [], widths: view.widths || {},
-    } : emptyConfig();
-    this.dirty = false;
+    } : emptyConfig());
+    this.dirty = Boolean(draft);
     if (view) localStorage.setItem(this.viewKey(), String(view.id));
     else localStorage.removeItem(this.viewKey());
   }
 
   currentView() { return this.views.find((v) => v.id === this.viewId) || null; }
+
+  /** Drop this session's unsaved changes: back to the view as saved (or to all records). */
+  resetView() {
+    dropDraft(this);
+    return this.selectView(this.viewId);
+  }
+
+  /** Show the record the URL names ("123"), or close the panel when it names none. */
+  showRecord(params) {
+    this.recordParam = params || "";
+    if (!this.started) return; // start() shows it once the fields and lookups are loaded
+    if (/^\d+$/.test(this.recordParam)) openRecord(this, { id: Number(this.recordParam) });
+    else document.querySelector(".side-panel")?.remove();
+  }
 
   renderFrame() {
     this.status = h("span", { class: "grid-status muted", "aria-live": "polite" });
@@ -78,14 +100,16 @@ export class GridPage {
     this.pagerText = h("span", { class: "pager-text" });
     const toggle = (name, build) => h("button", { class: "btn", dataset: { panel: name },
       onclick: () => this.togglePanel(name, build) }, name);
+    this.filterButton = toggle("Filter", () => filterPanel(this));
+    this.sortButton = toggle("Sort", () => sortPanel(this));
     const admin = this.ctx.user.role === "admin";
     this.container.classList.add("grid-page");
     this.container.append(
       h("div", { class: "toolbar" },
         h("h1", { style: { margin: 0, marginRight: ".5rem" } }, TABLES[this.table]),
         this.viewBarBox,
-        toggle("Filter", () => filterPanel(this)),
-        toggle("Sort", () => sortPanel(this)),
+        this.filterButton,
+        this.sortButton,
         toggle("Columns", () => columnsPanel(this)),
         admin && toggle("Fields", () => fieldsPanel(this)),
         toggle("Archived", () => archivedPanel(this)),
@@ -126,9 +150,10 @@ export class GridPage {
     this.grid = new Tabulator(this.host, {
       height: "100%", layout: "fitDataFill", index: "id", movableColumns: true,
       columns: this.columns(), data: [],
-      placeholder: h("div", { class: "tabulator-placeholder-contents" }, "No records"),
+      placeholder: () => emptyMessage(this, singular(this.table)),
       rowContextMenu: [
-        { label: () => asText("Open record"), action: (_e, row) => openRecord(this, row.getData()) },
+        { label: () => asText("Open record"), action: (_e, row) => openRecordUrl(this, row.getData().id) },
+        { label: () => asText("Copy link"), action: (_e, row) => copyRecordLink(this, row.getData().id) },
         { label: () => asText("Archive"), action: (_e, row) => this.archiveRow(row.getData()) },
       ],
     });
@@ -136,11 +161,14 @@ export class GridPage {
     this.grid.on("cellEdited", (cell) => this.cellEdited(cell));
     this.grid.on("columnMoved", () => this.layoutChanged());
     this.grid.on("columnResized", () => this.layoutChanged());
+    // a click on a header sorts; a drag (move or resize) that ends on it does not
+    this.host.addEventListener("mousedown", (e) => { this.pressedAt = [e.clientX, e.clientY]; }, true);
+    this.grid.on("headerClick", (e, column) => sortOnHeaderClick(this, e, column, this.pressedAt));
   }
 
   columns() {
     return buildColumns(this.fields, this.config, this.lookups, {
-      onExpand: (row) => openRecord(this, row),
+      onExpand: (row) => openRecordUrl(this, row.id),
       headerMenu: (field) => () => this.headerMenu(field),
     });
   }
@@ -161,10 +189,14 @@ export class GridPage {
     }
     menu.push({ label: asText("Sort ascending"), action: () => this.applyConfig({ sorts: [{ field: field.id, direction: "asc" }] }) });
     menu.push({ label: asText("Sort descending"), action: () => this.applyConfig({ sorts: [{ field: field.id, direction: "desc" }] }) });
+    if (this.config.sorts.some((s) => s.field === field.id)) {
+      menu.push({ label: asText("Remove sort"), action: () => this.applyConfig({ sorts: this.config.sorts.filter((s) => s.field !== field.id) }) });
+    }
     return menu;
   }
 
-  /** Read order and widths back from Tabulator; save them to the current view. */
+  /** Read order and widths back from Tabulator; save them to the current view if this person
+   * may change it, else keep them for this session as unsaved changes. */
   layoutChanged(rebuild = false) {
     if (!rebuild) {
       const byKey = new Map(this.fields.map((f) => [columnKey(f), f]));
@@ -180,8 +212,9 @@ export class GridPage {
       this.config.widths = widths;
     } else {
       this.grid.setColumns(this.columns());
+      showSortsAndFilters(this, this.sortButton, this.filterButton);
     }
-    if (this.viewId) this.saveLayout();
+    if (canEditView(this.currentView(), this.ctx.user)) this.saveLayout();
     else this.markDirty();
     if (this.openPanel === "Columns") this.refreshPanel();
   }
@@ -199,6 +232,7 @@ export class GridPage {
 
   markDirty() {
     this.dirty = true;
+    keepDraft(this);
     this.renderViewBar();
   }
 
@@ -207,7 +241,7 @@ export class GridPage {
     Object.assign(this.config, changes);
     this.offset = 0;
     this.markDirty();
-    if (this.openPanel === "Sort" && changes.sorts) this.refreshPanel();
+    if ((this.openPanel === "Sort" && changes.sorts) || (this.openPanel === "Filter" && "filters" in changes)) this.refreshPanel();
     return this.load();
   }
 
@@ -233,17 +267,25 @@ export class GridPage {
   async load() {
     if (!this.built) return;
     this.setStatus("Loading…", "warn");
+    showSortsAndFilters(this, this.sortButton, this.filterButton);
     try {
       const page = await this.api.get(`/api/fundraising/${this.table}`, this.query());
       this.total = page.total;
       await this.grid.replaceData(page.records.map((r) => toRow(r, this.fields)));
-      const last = Math.min(this.offset + PAGE_SIZE, this.total);
-      this.pagerText.textContent = this.total ? `${this.offset + 1}–${last} of ${this.total}` : "0 records";
+      showSortsAndFilters(this, this.sortButton, this.filterButton); // Tabulator resets aria-sort
+      this.showCount();
       this.container.dataset.loaded = String(Date.now());
       this.saver?.reportQueue();
     } catch (err) {
       this.setStatus(`Could not load: ${err.message}`, "error");
     }
+  }
+
+  /** "1–100 of 300": the rows on this page (added ones included) and the total. */
+  showCount() {
+    const shown = this.grid.getDataCount();
+    this.pagerText.textContent = shown ? `${this.offset + 1}–${this.offset + shown} of ${this.total}`
+      : this.total ? `0 of ${this.total}` : "0 records";
   }
 
   page(step) {
@@ -309,9 +351,10 @@ export class GridPage {
 
   async addRow() {
     try {
-      const record = await this.api.post(`/api/fundraising/${this.table}`, { name: `New ${this.table.replace(/s$/, "")}` });
+      const record = await this.api.post(`/api/fundraising/${this.table}`, { name: `New ${singular(this.table)}` });
       const row = await this.grid.addRow(toRow(record, this.fields), true);
       this.total += 1;
+      this.showCount();
       row.getCell("name").edit();
     } catch (err) {
       this.ctx.toast(`Could not add: ${err.message}`, "error");
@@ -322,13 +365,21 @@ export class GridPage {
     if (!(await this.ctx.confirm(`Archive “${data.name}”? You can restore it from Archived.`))) return;
     try {
       await this.api.del(`/api/fundraising/${this.table}/${data.id}`, { expected_version: data.version });
-      this.grid.deleteRow(data.id);
+      if (this.grid.getRow(data.id)) this.grid.deleteRow(data.id);
+      this.total = Math.max(0, this.total - 1);
+      if (!this.grid.getDataCount() && this.offset) this.page(-1);
+      else this.showCount();
       this.ctx.toast(`Archived “${data.name}”`, "success");
       if (this.openPanel === "Archived") this.refreshPanel();
+      if (this.recordParam === String(data.id)) closeRecordUrl(this);
     } catch (err) {
       this.ctx.toast(`Not archived: ${err.message}`, "error");
     }
   }
+}
+
+function singular(table) {
+  return table.replace(/s$/, "");
 }
 
 Object.keys(TABLES).forEach((table, i) => registerPage({

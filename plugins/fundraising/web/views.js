@@ -1,6 +1,7 @@
 // Views of a grid: the switcher and save buttons, the filter builder (nested AND/OR groups),
 // multi-sort, and the columns panel (hidden columns).
 import { h } from "/assets/ui.js";
+import { filteredFields } from "./sort_marks.js";
 
 const TEXT_OPS = ["is", "is_not", "contains", "not_contains", "is_empty", "is_not_empty"];
 const NUMBER_OPS = ["=", "!=", "<", "<=", ">", ">=", "is_empty", "is_not_empty"];
@@ -52,12 +53,53 @@ export function viewBar(grid) {
     personal.length && h("optgroup", { label: "My views" }, personal.map((v) => h("option", { value: String(v.id) }, v.name))));
   switcher.value = grid.viewId ? String(grid.viewId) : "";
   const view = grid.currentView();
+  const editable = canEditView(view, grid.ctx.user);
+  const member = grid.ctx.user.role !== "admin";
   return [
     switcher,
-    grid.dirty && h("span", { class: "badge badge-warn" }, "unsaved"),
-    grid.dirty && view && h("button", { class: "btn", onclick: () => saveView(grid, view) }, "Save view"),
-    grid.dirty && h("button", { class: "btn", onclick: () => saveAsDialog(grid) }, "Save as view…"),
+    grid.dirty && h("span", { class: "badge badge-warn unsaved-mark",
+      title: view && !editable ? "These changes are yours only; save them as your own view to keep them."
+        : "Not saved to the view yet" }, "Unsaved changes"),
+    grid.dirty && h("button", { class: "btn", title: "Back to the view as saved", onclick: () => grid.resetView() }, "Reset"),
+    grid.dirty && editable && h("button", { class: "btn", onclick: () => saveView(grid, view) }, "Save view"),
+    grid.dirty && h("button", { class: "btn", onclick: () => saveAsDialog(grid, member) },
+      member ? "Save as my view…" : "Save as view…"),
   ];
+}
+
+/** Whether the server lets this person change a view: their own, or a shared one when they
+ * are an admin or its creator (views.py, _may_edit). */
+export function canEditView(view, user) {
+  return Boolean(view) && (view.owner !== null || user.role === "admin" || view.created_by === user.id);
+}
+
+// Changes not saved to a view (filters, sorts, layout) stay in this tab's session until they
+// are saved or reset, so a reload keeps them; a shared view itself changes only when saved.
+function draftKey(grid, viewId) {
+  return `crm.grid.draft.${grid.table}.${viewId || "all"}`;
+}
+
+export function keepDraft(grid) {
+  sessionStorage.setItem(draftKey(grid, grid.viewId), JSON.stringify(grid.config));
+}
+
+export function dropDraft(grid, viewId = grid.viewId) {
+  sessionStorage.removeItem(draftKey(grid, viewId));
+}
+
+/** This session's unsaved settings of a view, or null (also when a field they name is gone). */
+export function takeDraft(grid, viewId) {
+  const text = sessionStorage.getItem(draftKey(grid, viewId));
+  if (!text) return null;
+  try {
+    const config = { ...emptyConfig(), ...JSON.parse(text) };
+    const ids = new Set(grid.fields.map((f) => f.id));
+    const named = [...config.sorts.map((s) => s.field), ...config.pinned, ...config.hidden,
+      ...filteredFields(config.filters)];
+    if (named.every((id) => ids.has(id))) return config;
+  } catch { /* no draft, or not one this page wrote */ }
+  dropDraft(grid, viewId);
+  return null;
 }
 
 function viewBody(grid) {
@@ -71,6 +113,7 @@ async function saveView(grid, view) {
     const saved = await grid.api.patch(`/api/fundraising/views/${view.id}`, viewBody(grid));
     Object.assign(view, saved);
     grid.dirty = false;
+    dropDraft(grid);
     grid.renderViewBar();
     grid.ctx.toast(`Saved “${view.name}”`, "success");
   } catch (err) {
@@ -78,9 +121,9 @@ async function saveView(grid, view) {
   }
 }
 
-function saveAsDialog(grid) {
+function saveAsDialog(grid, personalFirst) {
   const name = h("input", { name: "view-name", "aria-label": "View name", required: true });
-  const personal = h("input", { type: "checkbox", name: "personal" });
+  const personal = h("input", { type: "checkbox", name: "personal", checked: personalFirst });
   const error = h("p", { class: "error" });
   const close = () => overlay.remove();
   const overlay = h("div", { class: "overlay" }, h("form", { class: "card dialog stack", onsubmit: async (e) => {
@@ -90,6 +133,7 @@ function saveAsDialog(grid) {
         { table: grid.table, name: name.value, personal: personal.checked, ...viewBody(grid) });
       grid.views.push(view);
       close();
+      dropDraft(grid); // the changes now live in the new view
       await grid.selectView(view.id);
       grid.ctx.toast(`Saved view “${view.name}”`, "success");
     } catch (err) {
@@ -147,10 +191,22 @@ function valueInput(grid, field, cond, changed) {
     return select({ ...attrs, onchange: (e) => set(field.type === "link" || (field.type === "user" && e.target.value !== "me") ? Number(e.target.value) : e.target.value) },
       choices, cond.value);
   }
-  const numeric = ["number", "currency", "percent"].includes(field.type);
+  if (field.type === "percent" || (field.type === "formula" && field.options.format === "percent")) {
+    return percentInput(attrs, cond, changed);
+  }
+  const numeric = ["number", "currency"].includes(field.type);
   return h("input", { ...attrs, type: field.type === "date" ? "date" : numeric ? "number" : "text", value: cond.value ?? "",
     oninput: (e) => { cond.value = numeric ? (e.target.value === "" ? null : Number(e.target.value)) : e.target.value; },
     onchange: changed });
+}
+
+// A percent is stored and sent as a fraction (0.5); the user sees and types 50 (%).
+function percentInput(attrs, cond, changed) {
+  const shown = typeof cond.value === "number" ? String(Number((cond.value * 100).toPrecision(12))) : "";
+  return h("span", { class: "row" },
+    h("input", { ...attrs, type: "number", step: "any", value: shown,
+      oninput: (e) => { cond.value = e.target.value === "" ? null : Number(`${e.target.value}e-2`); },
+      onchange: changed }), "%");
 }
 
 function conditionRow(grid, cond, remove, changed) {
@@ -245,5 +301,5 @@ export function columnsPanel(grid) {
         grid.config.hidden = e.target.checked ? grid.config.hidden.filter((id) => id !== f.id) : [...grid.config.hidden, f.id];
         grid.layoutChanged(true);
       } }), f.name)),
-    h("span", { class: "muted" }, "Drag headers to reorder, drag their edges to resize; the header menu pins columns."));
+    h("span", { class: "muted" }, "Click a header to sort (shift-click adds a sort), drag headers to reorder, drag their edges to resize; the header menu pins columns."));
 }

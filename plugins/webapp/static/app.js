@@ -3,9 +3,13 @@ import { api, ApiError, setUnauthorizedHandler } from "/assets/api.js";
 import { h } from "/assets/ui.js";
 
 const pages = [];
-const state = { user: null, cleanup: null };
+const state = { user: null, cleanup: null, current: null };
 
-/** Add a page; render(container, ctx) fills the container and may return a cleanup function. */
+/**
+ * Add a page; render(container, ctx) fills the container and may return a cleanup function.
+ * ctx.params is the rest of the route after the page's path; a page that calls
+ * ctx.watchParams(fn) gets fn(params) when only that rest changes, instead of a new render.
+ */
 export function registerPage({ id, title, path, nav = true, adminOnly = false, order = 100, render }) {
   if (pages.some((p) => p.id === id)) throw new Error(`page ${id} is registered twice`);
   pages.push({ id, title, path: path.replace(/^\/+/, ""), nav, adminOnly, order, render });
@@ -70,17 +74,32 @@ function renderShell() {
   app.replaceChildren(shell);
 }
 
+/** A page that watches its params is told when only they change (#/grid/investors/12 to
+ * #/grid/investors), instead of being rendered again. */
+function paramsChanged(page, path) {
+  const current = state.current;
+  if (!page || !current || current.page !== page || !current.watch) return false;
+  const params = path.slice(page.path.length + 1);
+  if (params !== current.params) {
+    current.params = params;
+    current.watch(params);
+  }
+  return true;
+}
+
 async function route() {
   if (!state.user) return;
+  const path = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
+  const page = findPage(path);
+  if (paramsChanged(page, path)) return;
+  state.current = null;
   if (state.cleanup) { try { state.cleanup(); } catch (e) { console.error(e); } state.cleanup = null; }
   const main = document.getElementById("main");
-  const path = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
   const first = visiblePages().find((p) => p.nav);
   if (!path && first) { location.replace(`#/${first.path}`); return; }
   for (const link of document.querySelectorAll(".sidenav a")) {
     link.classList.toggle("active", path === link.dataset.path || path.startsWith(`${link.dataset.path}/`));
   }
-  const page = findPage(path);
   main.replaceChildren();
   if (!page) { main.append(h("div", { class: "page" }, h("h1", null, "Not found"), h("p", { class: "muted" }, `No page at #/${path}`))); return; }
   if (page.adminOnly && state.user.role !== "admin") {
@@ -90,17 +109,22 @@ async function route() {
   document.title = `${page.title} · Venture CRM`;
   const container = h("div", { class: "page", dataset: { page: page.id } });
   main.append(container);
+  const current = { page, params: path.slice(page.path.length + 1), watch: null };
+  state.current = current;
+  const watchParams = (fn) => { current.watch = fn; };
   try {
-    const cleanup = await page.render(container, { ...context(), params: path.slice(page.path.length + 1) });
+    const cleanup = await page.render(container, { ...context(), params: current.params, watchParams });
     if (typeof cleanup === "function") state.cleanup = cleanup;
   } catch (err) {
     console.error(err);
+    current.watch = null; // a failed page is rendered again on the next route
     container.append(h("p", { class: "error" }, `This page failed: ${err.message}`));
   }
 }
 
 function showLogin(message) {
   state.user = null;
+  state.current = null;
   if (state.cleanup) { try { state.cleanup(); } catch (e) { console.error(e); } state.cleanup = null; }
   const error = h("p", { class: "error", role: "alert" }, message || "");
   const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
