@@ -1,6 +1,7 @@
 """Who changed what and when: field-level before/after, written in the caller's transaction."""
 import orjson
 
+from core import activity_text
 from core.db import utcnow
 from core.plugin_types import ActivitySource
 
@@ -49,14 +50,15 @@ def journal(db, entries):
 
 
 def _entry(row) -> dict:
-    changes = orjson.loads(row["changes"])
-    summary = row["summary"] or f"{row['action']} {row['table_name']} {row['row_id']}"
-    return {
+    entry = {
         "id": row["id"], "at": row["at"], "kind": row["action"], "plugin": row["plugin"],
-        "table": row["table_name"], "row_id": row["row_id"], "summary": summary,
+        "table": row["table_name"], "row_id": row["row_id"], "summary": row["summary"],
         "actor": {"id": row["actor_id"], "name": row["actor_name"]} if row["actor_id"] else None,
-        "changes": changes,
+        "changes": orjson.loads(row["changes"]),
     }
+    if not entry["summary"]:
+        entry["summary"] = activity_text.sentence(entry, f"{row['table_name']} {row['row_id']}")
+    return entry
 
 
 _SELECT = (
@@ -75,8 +77,10 @@ def history(db, plugin, table, row_id, limit=200, offset=0) -> list[dict]:
     return [_entry(row) for row in rows]
 
 
-def activity_source(crm, plugin, name=None, admin_only=False) -> ActivitySource:
-    """An activity-feed source listing a plugin's audit entries."""
+def activity_source(crm, plugin, name=None, admin_only=False,
+                    describe=None) -> ActivitySource:
+    """An activity-feed source listing a plugin's audit entries; `describe(db, entries)` puts
+    them in words (activity_text.describe_plain when not given)."""
 
     def fetch(limit, before=None):
         rows = crm.db.query(
@@ -84,4 +88,5 @@ def activity_source(crm, plugin, name=None, admin_only=False) -> ActivitySource:
             "ORDER BY audit_log.at DESC, audit_log.id DESC LIMIT ?", [plugin, before, limit])
         return [{**_entry(row), "source": name or plugin} for row in rows]
 
-    return ActivitySource(name or plugin, fetch, admin_only)
+    words = describe or activity_text.describe_plain
+    return ActivitySource(name or plugin, fetch, admin_only, lambda e: words(crm.db, e))

@@ -1,7 +1,7 @@
 """The core's own hook implementations: accounts, admin, health, activity, CLI."""
 from importlib.resources import files
 
-from core import audit, commands
+from core import activity_text, audit, commands
 from core.accounts import Accounts
 from core.admin_resources import (InvitesResource, SecurityResource, UserResource,
                                   UsersResource)
@@ -79,7 +79,8 @@ def register_routes(crm):
 
 @hookimpl
 def register_activity_sources(crm):
-    return [audit.activity_source(crm, "core", name="accounts", admin_only=True)]
+    return [audit.activity_source(crm, "core", name="accounts", admin_only=True,
+                                  describe=activity_text.describe_accounts)]
 
 
 @hookimpl

@@ -1,5 +1,5 @@
 """Request and response bodies of the core's routes."""
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
@@ -131,12 +131,33 @@ class ActivityQuery(Query):
                                description="next_cursor of the page before")
 
 
+class EntryRecord(BaseModel):
+    model_config = {"extra": "allow"}
+    table: str
+    id: int
+    name: str = Field(description="the record's name now, archived or not")
+    url: str = Field(description="the web app's address of the record: #/grid/<table>/<id>")
+
+
+class ChangeDetail(BaseModel):
+    model_config = {"extra": "allow"}
+    field: str
+    before: Any = Field(None, description="the stored value")
+    after: Any = None
+    before_text: str = Field(description='the value as people read it ("empty" for none)')
+    after_text: str
+    before_items: list[str] | None = Field(None, description="one text per value of a list")
+    after_items: list[str] | None = None
+
+
 class ActivityEntry(BaseModel):
     model_config = {"extra": "allow"}
     at: str
     source: str
     kind: str
-    summary: str
+    summary: str = Field(description="what happened, in words")
+    record: EntryRecord | None = None
+    details: list[ChangeDetail] | None = None
 
 
 class Activity(BaseModel):

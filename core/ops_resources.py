@@ -65,14 +65,19 @@ class ActivityResource:
         skip = q.offset + seen
         want = skip + q.limit + 1  # each source reads this many rows at most
         admin = req.context.user["role"] == "admin"
-        streams = []
+        streams, sources = [], {}
         for group in self.crm.pm.hook.register_activity_sources(crm=self.crm):
             for source in group or []:
                 if admin or not source.admin_only:
+                    sources[source.name] = source
                     streams.append([{"source": source.name, **e}
                                     for e in source.fetch(want, before)])
         merged = list(heapq.merge(*streams, key=lambda e: e["at"], reverse=True))
         page = merged[skip:skip + q.limit]
+        for name, source in sources.items():  # words only for the entries shown
+            shown = [e for e in page if e["source"] == name]
+            if source.describe and shown:
+                source.describe(shown)
         more = len(merged) > skip + q.limit
         cursor = None
         if more and page:

@@ -3,9 +3,10 @@ from datetime import datetime, timezone
 
 import orjson
 
-from core import audit
+from core import activity_text, audit
 from core.plugin_types import ActivitySource
 from plugins.automation.tasks import due_tasks
+from plugins.fundraising.value_text import date_text
 
 LABELS = {"main": "the main list", "follow_up": "follow-up", "graveyard": "the graveyard",
           "longshot": "longshots"}
@@ -25,7 +26,9 @@ def membership_source(crm) -> ActivitySource:
             [before, limit])
         return [{"at": at, "kind": kind, "list": list_name, "investor_id": investor,
                  "summary": f"{name} {'joined' if kind == 'list_added' else 'left'} "
-                            f"{LABELS.get(list_name, list_name)}"}
+                            f"{LABELS.get(list_name, list_name)}",
+                 "record": {"table": "investors", "id": investor, "name": name,
+                            "url": f"#/grid/investors/{investor}"}}
                 for at, kind, list_name, investor, name in rows]
     return ActivitySource("lists", fetch)
 
@@ -60,6 +63,52 @@ def due_source(crm) -> ActivitySource:
     return ActivitySource("tasks_due", fetch)
 
 
+TASK_FIELDS = {"title": "Title", "notes": "Notes", "due_date": "Due", "assignee_id": "Assignee",
+               "investor_id": "Investor", "contact_id": "Contact", "done": "Done",
+               "done_at": "Done at", "reminded_for": "Reminded for"}
+NAMED = {"assignee_id": "users", "investor_id": "fundraising_investors",
+         "contact_id": "fundraising_contacts"}
+
+
+def describe_tasks(db, entries):
+    """Task entries: people and records by name, dates as people read them, and a link to
+    the task's investor (archived ones too)."""
+    tasks = {row[0]: row[1:] for row in db.execute(
+        f"SELECT id, investor_id, contact_id FROM tasks WHERE id IN "
+        f"({','.join('?' * len(entries))})", [int(e["row_id"]) for e in entries])}
+    ids = {table: set() for table in NAMED.values()}
+    for entry in entries:
+        investor, contact = tasks.get(int(entry["row_id"]), (None, None))
+        ids["fundraising_investors"].add(investor)
+        ids["fundraising_contacts"].add(contact)
+        for key, pair in (entry.get("changes") or {}).items():
+            if key in NAMED:
+                ids[NAMED[key]].update(v for v in pair if v)
+    names = {t: activity_text.names_by_id(db, t, [i for i in v if i]) for t, v in ids.items()}
+
+    def text(key, value):
+        if value in (None, ""):
+            return activity_text.EMPTY
+        if key in NAMED:
+            return names[NAMED[key]].get(value) or f"#{value}"
+        if key in ("due_date", "reminded_for", "done_at"):
+            return date_text(value)
+        if key == "done":
+            return "yes" if value else "no"
+        return activity_text.plain(value)
+
+    for entry in entries:
+        entry["details"] = [activity_text.detail(TASK_FIELDS.get(k, k), old, new,
+                                                 text(k, old), text(k, new))
+                            for k, (old, new) in (entry.get("changes") or {}).items()
+                            if k != "done_at"]
+        investor = tasks.get(int(entry["row_id"]), (None, None))[0]
+        if investor:
+            name = names["fundraising_investors"].get(investor) or f"investor #{investor}"
+            entry["record"] = {"table": "investors", "id": investor, "name": name,
+                               "url": f"#/grid/investors/{investor}"}
+
+
 def sources(crm) -> list[ActivitySource]:
-    return [audit.activity_source(crm, "automation", name="tasks"), membership_source(crm),
-            run_source(crm), due_source(crm)]
+    return [audit.activity_source(crm, "automation", name="tasks", describe=describe_tasks),
+            membership_source(crm), run_source(crm), due_source(crm)]

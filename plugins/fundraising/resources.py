@@ -1,7 +1,7 @@
 """Routes for records, fields and views under /api/fundraising."""
 from core.openapi import operation
 from plugins.fundraising import fields as field_store
-from plugins.fundraising import models, views
+from plugins.fundraising import history_text, models, views
 from plugins.fundraising.formula import validate
 from plugins.fundraising.formula_fields import field_types
 from plugins.fundraising.records import RecordStore
@@ -71,11 +71,13 @@ class HistoryResource:
     def __init__(self, crm, table):
         self.crm, self.table = crm, table
 
-    @operation("A record's changes, newest first: field-level before/after, who, when",
+    @operation("A record's changes, newest first: who, when, a summary, each field's "
+               "before/after raw and as text",
                query=models.ListQuery, response=models.History, errors=(404,))
     def on_get(self, req, resp, record_id):
         q = req.context.query
         entries = RecordStore(self.crm.db, self.table).history(record_id, q.limit, q.offset)
+        history_text.describe(self.crm.db, entries)
         resp.media = {"entries": entries}
 
 

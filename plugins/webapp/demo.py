@@ -172,7 +172,7 @@ def _add_emails(db, rng, investors, users, today, actor):
             sent_at = (when + timedelta(hours=rng.randint(8, 18), minutes=rng.randint(0, 59))).isoformat()
             subject = rng.choice(SUBJECTS).format(name=investor[1])
             message_id = f"<demo-{day}-{count}@fund.example>"
-            direction = rng.choice(["outbound", "inbound"])
+            direction = rng.choice(["out", "in"])  # as Gmail sync writes it
             excerpt = f"Thanks for the time this week. Sharing the {subject.lower()} notes as promised."
             now = utcnow()
             proposal_id = db.execute(

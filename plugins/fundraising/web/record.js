@@ -1,17 +1,30 @@
 // The record panel (all fields and the change history) and the archived-records panel.
 import { formatDate, h, table } from "/assets/ui.js";
-import { displayValue, toRow } from "./columns.js";
+import { changeList, summaryNode } from "/assets/changes.js";
+import { toRow } from "./columns.js";
+import { valueNode } from "./cells.js";
+import { closeRecordUrl, copyRecordLink } from "./record_links.js";
 
-function describe(value) {
-  if (value === null || value === undefined || value === "") return "empty";
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+// History as the server words it: who did what, when, and each field's old → new value.
+function historyList(entries) {
+  if (!entries.length) return [h("p", { class: "muted" }, "No changes yet.")];
+  return entries.map((e) => h("div", { class: "history-entry" },
+    h("div", null, summaryNode(e, { link: false }), " · ", h("span", { class: "muted" }, formatDate(e.at))),
+    changeList(e)));
+}
+
+function shownValue(grid, field, value) {
+  if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) {
+    return h("span", { class: "muted" }, "—");
+  }
+  return valueNode(field, value, grid.lookups, { fields: grid.fields, where: "panel" });
 }
 
 export async function openRecord(grid, row) {
   document.querySelector(".side-panel")?.remove();
   const panel = h("aside", { class: "side-panel", "aria-label": "Record" }, h("p", { class: "muted" }, "Loading…"));
   document.body.append(panel);
-  const close = () => panel.remove();
+  const close = () => { panel.remove(); closeRecordUrl(grid); };
   try {
     const [record, { entries }] = await Promise.all([
       grid.api.get(`/api/fundraising/${grid.table}/${row.id}`),
@@ -21,20 +34,16 @@ export async function openRecord(grid, row) {
     panel.replaceChildren(
       h("div", { class: "row" },
         h("h2", { style: { flex: 1, margin: 0 } }, record.name),
+        h("button", { class: "btn", onclick: () => copyRecordLink(grid, record.id) }, "Copy link"),
         h("button", { class: "btn", onclick: () => { close(); grid.archiveRow(values); } }, "Archive"),
         h("button", { class: "btn", "aria-label": "Close", onclick: close }, "✕")),
       h("p", { class: "muted" }, `Version ${record.version} · updated ${formatDate(record.updated_at)}`),
       h("dl", null, grid.fields.filter((f) => f.builtin !== "name").map((f) => [
         h("dt", null, f.name),
-        h("dd", null, displayValue(f, record.fields[f.name], grid.lookups) || h("span", { class: "muted" }, "—")),
+        h("dd", null, shownValue(grid, f, record.fields[f.name])),
       ])),
       h("h2", null, "History"),
-      ...(entries.length ? entries.map((e) => h("div", { class: "history-entry" },
-        h("div", null, h("strong", null, e.actor?.name || "system"), ` ${e.kind} · `,
-          h("span", { class: "muted" }, formatDate(e.at))),
-        Object.entries(e.changes || {}).map(([name, change]) => h("div", { class: "muted" },
-          Array.isArray(change) ? `${name}: ${describe(change[0])} → ${describe(change[1])}` : `${name}: ${describe(change)}`))))
-        : [h("p", { class: "muted" }, "No changes yet.")]));
+      ...historyList(entries));
   } catch (err) {
     panel.replaceChildren(h("p", { class: "error" }, err.message), h("button", { class: "btn", onclick: close }, "Close"));
   }

@@ -2,6 +2,7 @@
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
 import { h, table, formatDate, say, errorText } from "/assets/ui.js";
+import { changeList, summaryNode } from "/assets/changes.js";
 
 function activity(container) {
   const list = h("div", { class: "stack activity-list" });
@@ -13,9 +14,12 @@ function activity(container) {
     try {
       const page = await api.get("/api/activity", cursor ? { limit: 50, cursor } : { limit: 50 });
       page.entries.forEach((e) => list.append(h("div", { class: "card activity-entry" },
-        h("span", { class: "muted" }, formatDate(e.at), " · ", e.source), " ",
-        h("span", null, e.summary),
-        e.actor ? h("span", { class: "muted" }, " — ", e.actor.name || "") : null)));
+        h("div", { class: "muted" }, formatDate(e.at), " · ", e.source.replace(/_/g, " ")),
+        summaryNode(e),
+        // a summary worded by its plugin names who did it; others get the name after it
+        e.actor?.name && !(e.summary || "").includes(e.actor.name)
+          ? h("span", { class: "muted" }, " — ", e.actor.name) : null,
+        changeList(e))));
       shown += page.entries.length;
       cursor = page.next_cursor;
       more.hidden = !page.has_more;
