@@ -66,7 +66,9 @@ def _serve_here(crm, settings, number, no_scheduler, sock=None, ready=None):
     gc.freeze()  # start-up's objects are kept for good: collections need not walk them
     scheduler = None
     if number == 0 and not no_scheduler:
-        scheduler = SchedulerThread(build_scheduler(collect_tasks(crm)))
+        tasks = collect_tasks(crm)
+        scheduler = SchedulerThread(build_scheduler(tasks),
+                                    at_start=[t for t in tasks.values() if t.at_start])
         scheduler.start()
     try:
         server.run()

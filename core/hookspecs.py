@@ -50,6 +50,11 @@ def summarize_text(crm, text, instructions):
     """Summarize text; return a str, or None to let the next plugin answer"""
 
 
+@hookspec(firstresult=True)
+def summarizer_status(crm):
+    """Return (ready, detail) if this plugin summarizes text, or None to let the next answer"""
+
+
 @hookspec
 def changes_committed(crm, changes):
     """Called after a write commits, with the audit entries it made (a list of dicts)"""

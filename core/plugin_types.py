@@ -14,11 +14,13 @@ class Migration:
 
 @dataclass(frozen=True)
 class ScheduledTask:
-    """`when(scheduler)` returns a `schedule` job spec, e.g. `lambda s: s.every(15).minutes`."""
+    """`when(scheduler)` returns a `schedule` job spec, e.g. `lambda s: s.every(15).minutes`;
+    an `at_start` task also runs once as the scheduler starts."""
 
     name: str
     when: Callable[[Any], Any]
     run: Callable[[], Any]
+    at_start: bool = False
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,15 @@ class ActivitySource:
     or before `before` (all when None), newest first, in the same order on every call.
 
     An entry is a dict with at least `at` (ISO-8601 UTC), `kind` and `summary`. An
-    `admin_only` source is not shown to members (accounts, invites).
+    `admin_only` source is not shown to members (accounts, invites). `describe(entries)`,
+    when given, fills in the words of the entries of one page (names, values as text) in
+    place: only the entries shown are described.
     """
 
     name: str
     fetch: Callable[[int, str | None], list[dict]]
     admin_only: bool = False
+    describe: Callable[[list[dict]], None] | None = None
 
 
 @dataclass(frozen=True)

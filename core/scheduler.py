@@ -32,15 +32,19 @@ def build_scheduler(tasks: dict) -> schedule.Scheduler:
 
 
 class SchedulerThread(threading.Thread):
-    """Runs due jobs every `interval` seconds until stopped."""
+    """Runs the `at_start` tasks once, then due jobs every `interval` seconds until stopped."""
 
-    def __init__(self, scheduler: schedule.Scheduler, interval: float = 1.0):
+    def __init__(self, scheduler: schedule.Scheduler, interval: float = 1.0, at_start=()):
         super().__init__(name="crm-scheduler", daemon=True)
         self.scheduler = scheduler
         self.interval = interval
+        self.at_start = list(at_start)
         self.stopped = threading.Event()
 
     def run(self):
+        for task in self.at_start:
+            if not self.stopped.is_set():
+                run_task(task)
         while not self.stopped.wait(self.interval):
             self.scheduler.run_pending()
 

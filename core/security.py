@@ -23,10 +23,12 @@ def core_checks(crm) -> list[SecurityCheck]:
         return s.env == "production", f"CRM_ENV={s.env}"
 
     def secret_key():
-        key = s.secret_key.get_secret_value() if s.secret_key else ""
-        if not key:
-            return False, "no CRM_SECRET_KEY configured (a development key was generated)"
-        return len(key) >= 32, f"{len(key)} characters (at least 32 needed)"
+        # The key in use: a configured one, or the one generated on the first start and kept
+        # in the secret file that later starts (production included) read.
+        key = crm.secret_key or ""
+        where = "configured" if s.secret_key else \
+            f"generated on the first start and kept in {s.secrets_dir / 'secret_key'}"
+        return len(key) >= 32, f"{len(key)} characters, {where} (at least 32 needed)"
 
     def transport():
         if s.public_url and s.public_url.startswith("https://"):

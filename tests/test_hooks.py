@@ -54,6 +54,29 @@ def test_summarize_text_first_answer_wins_or_none(make_crm):
     assert summarize_text(crm2, "Hello") is None
 
 
+def test_summarizer_status_first_answer_wins_or_a_reason(make_crm, monkeypatch):
+    from core.services import summarizer_status
+
+    class Ready:
+        @hookimpl
+        def summarizer_status(self, crm):
+            return True, "ready here"
+
+    monkeypatch.delenv("SPARK_BASE_URL", raising=False)
+    crm = make_crm(extra_plugins={"ready": Ready()})
+    assert summarizer_status(crm) == (True, "ready here")
+    spark_only = make_crm(data_dir=crm.settings.data_dir / "2")
+    ready, detail = summarizer_status(spark_only)
+    assert not ready and "SPARK_BASE_URL" in detail
+    # a summarizer that says nothing of its status is taken as ready
+    quiet = make_crm(extra_plugins={"b": Recorder("b")}, plugins=["b"],
+                     data_dir=crm.settings.data_dir / "3")
+    assert summarizer_status(quiet)[0] is True
+    none = make_crm(plugins=[], data_dir=crm.settings.data_dir / "4")
+    ready, detail = summarizer_status(none)
+    assert not ready and "enable spark" in detail
+
+
 def test_startup_runs_when_the_app_is_built(make_crm):
     plugin = Recorder("p")
     crm = make_crm(extra_plugins={"p": plugin})

@@ -1,7 +1,8 @@
 """Running the rules: list rules become membership changes, action rules act; one log entry.
 
 A run is idempotent: running it again with nothing changed changes nothing. A failing rule is
-recorded in its run and its list is left as it was, while the other rules go on.
+recorded in its run and its list is left as it was, while the other rules go on. The graveyard
+wins: its members are taken off follow-up and longshot.
 """
 import logging
 from datetime import datetime, timezone
@@ -12,6 +13,8 @@ from core.plugins import collect_named
 from plugins.automation.tables import LISTS
 
 log = logging.getLogger(__name__)
+# Passed or declined is final: an investor on the graveyard is on no other list.
+CLOSED = "graveyard"
 
 
 def rule_types(crm) -> dict:
@@ -85,14 +88,14 @@ def run_rules(crm, trigger="manual", only_ids=None, now=None, act=None) -> dict 
                 if target:
                     failed.add(target)
         scope = _live(db, only_ids)
-        finals = {}
+        currents = {name: _current(db, name, only_ids) for name in LISTS[1:]}
+        finals = {name: currents[name] if name in failed else wanted.get(name, set()) & scope
+                  for name in LISTS[1:]}
         for list_name in LISTS[1:]:
-            current = _current(db, list_name, only_ids)
-            if list_name in failed:
-                finals[list_name] = current
-                continue
-            finals[list_name] = wanted.get(list_name, set()) & scope
-            changed = _apply(db, list_name, finals[list_name], current,
+            if list_name != CLOSED and list_name not in failed:
+                finals[list_name] -= finals[CLOSED]
+        for list_name in [n for n in LISTS[1:] if n not in failed]:
+            changed = _apply(db, list_name, finals[list_name], currents[list_name],
                              owner.get(list_name, {}).get("rule_id"), stamp)
             if list_name in owner:
                 owner[list_name]["changed"] += changed

@@ -66,6 +66,7 @@ class Run(BaseModel):
 
 class RunList(BaseModel):
     runs: list[Run]
+    total: int
 
 
 class PageQuery(Query):

@@ -114,9 +114,11 @@ class RunsResource:
     @operation("The run log, newest first", query=models.PageQuery, response=models.RunList)
     def on_get(self, req, resp):
         q = req.context.query
-        rows = self.crm.db.query("SELECT * FROM automation_runs ORDER BY id DESC LIMIT ? "
-                                 "OFFSET ?", [q.limit, q.offset])
-        resp.media = {"runs": [run_json(r) for r in rows]}
+        db = self.crm.db
+        rows = db.query("SELECT * FROM automation_runs ORDER BY id DESC LIMIT ? OFFSET ?",
+                        [q.limit, q.offset])
+        total = db.execute("SELECT count(*) FROM automation_runs").fetchone()[0]
+        resp.media = {"runs": [run_json(r) for r in rows], "total": total}
 
 
 class ListResource:

@@ -2,7 +2,7 @@
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-from core.services import summarize_text
+from core.services import summarize_text, summarizer_status
 
 INSTRUCTIONS = (
     "You write for the partners of a venture fund. Summarize the emails between one of the "
@@ -68,6 +68,9 @@ def prompt(user_name, investor, messages, zone) -> str:
 def build_digest(crm, day: date, zone, summarize=True) -> dict:
     """The digest of `day`: people → investors → summary and messages, plus other sections."""
     start, end = day_bounds(day, zone)
+    available, detail = summarizer_status(crm)
+    # a call is counted only when one is made: none when turned off or nothing to call
+    asked = summarize and available
     people, calls, fallback = {}, 0, False
     for row in activity(crm.db, start, end):
         person = people.setdefault(row["user_id"], {"user": row["user_name"],
@@ -80,7 +83,7 @@ def build_digest(crm, day: date, zone, summarize=True) -> dict:
     for person in people.values():
         for group in person["investors"].values():
             summary = None
-            if summarize:
+            if asked:
                 calls += 1
                 summary = summarize_text(crm, prompt(person["user"], group["investor"],
                                                      group["messages"], zone), INSTRUCTIONS)
@@ -94,4 +97,5 @@ def build_digest(crm, day: date, zone, summarize=True) -> dict:
     return {"day": day.isoformat(), "tz": str(zone), "start": start, "end": end,
             "people": list(people.values()), "people_count": len(people),
             "investor_count": len(investors), "sections": [s for s in sections if s["items"]],
-            "model_calls": calls, "fallback": fallback}
+            "model_calls": calls, "fallback": fallback, "summarized": asked,
+            "model_server": {"available": available, "detail": detail}}

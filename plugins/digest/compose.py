@@ -5,6 +5,18 @@ from html import escape
 FOOT_MODEL = "Summaries were written by the fund's own model server; nothing left the fund."
 FOOT_FALLBACK = ("The fund's model server did not answer, so some summaries are the first "
                  "sentences of the emails instead.")
+FOOT_NO_SERVER = ("Summaries are the first sentences of the emails: no model server is "
+                  "configured.")
+FOOT_OFF = "Summaries are the first sentences of the emails (model summaries were turned off)."
+
+
+def foot(digest) -> str | None:
+    """What wrote the summaries; nothing on a day without any."""
+    if not digest["people"]:
+        return None
+    if not digest["summarized"]:
+        return FOOT_OFF if digest["model_server"]["available"] else FOOT_NO_SERVER
+    return FOOT_FALLBACK if digest["fallback"] else FOOT_MODEL
 
 
 def subject(digest) -> str:
@@ -46,7 +58,8 @@ def text(digest, zone) -> str:
         lines.append(section["title"])
         lines += [f"  • {item}" for item in section["items"]]
         lines.append("")
-    lines.append(FOOT_FALLBACK if digest["fallback"] else FOOT_MODEL)
+    if foot(digest):
+        lines.append(foot(digest))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -77,6 +90,8 @@ def html(digest, zone) -> str:
         parts.append(f'<h3 style="font-size:17px">{e(section["title"])}</h3><ul>')
         parts += [f"<li>{e(item)}</li>" for item in section["items"]]
         parts.append("</ul>")
-    foot = FOOT_FALLBACK if digest["fallback"] else FOOT_MODEL
-    parts.append(f'<p style="color:#57606a;font-size:13px;margin-top:24px">{e(foot)}</p></div>')
+    if foot(digest):
+        parts.append(f'<p style="color:#57606a;font-size:13px;margin-top:24px">'
+                     f'{e(foot(digest))}</p>')
+    parts.append("</div>")
     return "".join(parts)

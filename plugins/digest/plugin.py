@@ -5,7 +5,7 @@ writes to an investor, so the rule that investor email is only ever drafted stil
 from core import ScheduledTask, hookimpl
 from plugins.digest import hookspecs  # noqa: F401  (added to the plugin manager by the core)
 from plugins.digest.cli import register
-from plugins.digest.resources import PreviewResource, RunsResource
+from plugins.digest.resources import PreviewResource, RunsResource, SettingsResource
 from plugins.digest.send import tick
 from plugins.digest.tables import MIGRATIONS
 
@@ -20,7 +20,8 @@ def register_migrations():
 @hookimpl
 def register_routes(crm):
     return [("/api/admin/digest/preview", PreviewResource(crm)),
-            ("/api/admin/digest/runs", RunsResource(crm))]
+            ("/api/admin/digest/runs", RunsResource(crm)),
+            ("/api/admin/digest/settings", SettingsResource(crm))]
 
 
 @hookimpl

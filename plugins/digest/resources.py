@@ -1,4 +1,4 @@
-"""GET /api/admin/digest/preview and /api/admin/digest/runs."""
+"""GET /api/admin/digest/preview, /api/admin/digest/runs and /api/admin/digest/settings."""
 from datetime import date
 from typing import Literal
 
@@ -7,6 +7,7 @@ import orjson
 from pydantic import BaseModel, Field
 
 from core.openapi import Query, operation
+from core.services import summarizer_status
 from plugins.digest import compose
 from plugins.digest.build import build_digest
 from plugins.digest.send import settings_for
@@ -37,6 +38,18 @@ class Run(BaseModel):
 
 class Runs(BaseModel):
     runs: list[Run]
+
+
+class ModelServer(BaseModel):
+    available: bool
+    detail: str
+
+
+class DigestSettingsOut(BaseModel):
+    tz: str
+    send_at: str
+    send_empty: bool
+    model_server: ModelServer
 
 
 def preview(crm, day, summarize=True) -> dict:
@@ -84,3 +97,17 @@ class RunsResource:
                                                 "sent_at")},
                          "fallback": bool(row["fallback"]), "deliveries": deliveries})
         resp.media = {"runs": runs}
+
+
+class SettingsResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("When the digest is sent, and whether a model server writes its summaries",
+               response=DigestSettingsOut, admin=True)
+    def on_get(self, req, resp):
+        settings = settings_for(self.crm)
+        available, detail = summarizer_status(self.crm)
+        resp.media = {"tz": settings.tz, "send_at": settings.send_at,
+                      "send_empty": settings.send_empty,
+                      "model_server": {"available": available, "detail": detail}}

@@ -58,7 +58,8 @@ def save_policy(db, changes: dict, actor_id) -> BackupPolicy:
 
 
 def run_scheduled_backup(store: BackupStore) -> dict | None:
-    """Take today's scheduled backup if it is due and not yet taken; prune old ones.
+    """Take today's scheduled backup if it is due and not yet taken; prune old ones. A new
+    install (no backup at all) takes its first one at once rather than at tonight's time.
 
     Returns the new backup's metadata, or None when nothing was due.
     """
@@ -67,12 +68,14 @@ def run_scheduled_backup(store: BackupStore) -> dict | None:
         return None
     local_zone = zone(policy.timezone)
     now = store.clock().astimezone(local_zone)
-    if now.strftime("%H:%M") < policy.time:
+    if now.strftime("%H:%M") < policy.time and store.list_backups():
         return None
-    taken_today = any(
-        meta["kind"] == "scheduled"
-        and datetime.fromisoformat(meta["created_at"]).astimezone(local_zone).date() == now.date()
-        for meta in store.list_backups())
+    def todays(meta):  # a first backup taken before the day's time is not the day's backup
+        made = datetime.fromisoformat(meta["created_at"]).astimezone(local_zone)
+        return made.date() == now.date() and made.strftime("%H:%M") >= policy.time
+
+    taken_today = any(meta["kind"] == "scheduled" and todays(meta)
+                      for meta in store.list_backups())
     made = None if taken_today else store.create("scheduled")
     store.prune(policy.keep_last)
     return made
@@ -82,7 +85,7 @@ def backup_tasks(crm, clock=utc_now) -> list[ScheduledTask]:
     """The every-minute check that takes the daily scheduled backup."""
     store = BackupStore(crm, clock)
     return [ScheduledTask(TASK_NAME, lambda s: s.every(1).minutes,
-                          lambda: run_scheduled_backup(store))]
+                          lambda: run_scheduled_backup(store), at_start=True)]
 
 
 def backup_security_checks(crm, clock=utc_now) -> list[SecurityCheck]:

@@ -1,5 +1,6 @@
 """Hook implementations of the spark plugin."""
 import logging
+from urllib.parse import urlparse
 
 from core import SecurityCheck, hookimpl
 from plugins.spark.client import SparkRefused, SparkSettings, chat, check_endpoint
@@ -24,6 +25,21 @@ def summarize_text(crm, text, instructions):
         log.warning("Spark did not answer (%s); using the built-in summary",
                     type(exc).__name__)
     return None
+
+
+@hookimpl(trylast=True)
+def summarizer_status(crm):
+    settings = settings_for(crm)
+    if not settings.base_url:
+        return False, ("no model server is configured: set SPARK_BASE_URL to the fund's own "
+                       "OpenAI-compatible server (e.g. http://192.168.1.20:8000/v1) and restart")
+    try:
+        check_endpoint(settings)
+    except SparkRefused as exc:
+        return False, f"the model server is refused: {exc}"
+    parsed = urlparse(settings.base_url)
+    where = parsed.hostname + (f":{parsed.port}" if parsed.port else "")
+    return True, f"the model server at {where}"
 
 
 @hookimpl

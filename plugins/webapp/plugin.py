@@ -8,6 +8,7 @@ from plugins.webapp.demo import register_demo_commands
 def register_routes(crm):
     return [
         ("/", r.ShellPage()),
+        ("/favicon.ico", r.Favicon()),
         ("/assets/pages.js", r.PagesScript(crm)),
         ("/assets/plugins/{plugin}/{file}", r.PluginAssetResource(crm)),
         ("/assets/{path:path}", r.AssetResource()),

@@ -56,6 +56,13 @@ class ShellPage:
         resp.data = (STATIC / "index.html").read_bytes() if VENDOR_ENTRY.is_file() else MISSING_ASSETS
 
 
+class Favicon:
+    @operation("The app's icon (SVG), for browsers that ask for /favicon.ico unprompted",
+               public=True, content_type="image/svg+xml")
+    def on_get(self, req, resp):
+        send_file(resp, STATIC, "favicon.svg")
+
+
 class AssetResource:
     @operation("A static file of the web app", public=True, content_type="text/javascript")
     def on_get(self, req, resp, path):

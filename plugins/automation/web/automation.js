@@ -1,13 +1,14 @@
 // Automation: the rules (admins turn them on and off and run them), the run log, and the
-// four lists the rules fill.
+// four lists the rules fill, each a table shown a page at a time with its count.
 import { registerPage } from "/assets/app.js";
-import { api, ApiError } from "/assets/api.js";
-import { h, table, formatDate, say, errorText, INLINE } from "/assets/ui.js";
+import { api } from "/assets/api.js";
+import { h, table, formatDate, say, errorText, pagedTable, INLINE } from "/assets/ui.js";
 
 const LISTS = [
   ["main", "Main"], ["follow_up", "Follow-up"], ["graveyard", "Graveyard"], ["longshot", "Longshot"],
 ];
-const SHOWN = 100;
+const LIST_PAGE = 25;
+const RUN_PAGE = 20;
 
 function configText(key, value, fieldNames) {
   if (key === "field") return fieldNames[value] ? `${fieldNames[value]} (#${value})` : `#${value}`;
@@ -23,28 +24,52 @@ function configView(config, fieldNames) {
     entries.map(([key, value]) => h("li", null, `${key}: ${configText(key, value, fieldNames)}`)));
 }
 
+/** Only the rules that changed something or failed: a run of five quiet rules is one line. */
 function runRulesView(run) {
-  return h("ul", { class: "run-rules" }, run.rules.map((r) => h("li", null,
+  const notable = run.rules.filter((r) => r.changed || r.error);
+  if (!notable.length) return h("span", { class: "muted" }, "no changes");
+  return h("ul", { class: "run-rules" }, notable.map((r) => h("li", null,
     `${r.name}: matched ${r.matched}, changed ${r.changed}`,
     r.error ? h("span", { class: "error" }, ` (error: ${r.error})`) : null)));
 }
 
-function listCard(id, title, page) {
-  const names = page.records.map((record) => h("li", null, record.name));
-  const more = page.total > page.records.length ? `…and ${page.total - page.records.length} more` : null;
-  return h("div", { class: "card", dataset: { list: id } },
-    h("h3", null, `${title} `, h("span", { class: "badge" }, String(page.total))),
-    names.length ? h("ul", null, names) : h("p", { class: "muted" }, "No investors."),
-    more ? h("p", { class: "muted" }, more) : null);
+/** The columns of a list's members; built-in fields are found by key (names can change). */
+function memberColumns(fields) {
+  const byKey = Object.fromEntries(fields.filter((f) => f.builtin).map((f) => [f.builtin, f]));
+  const value = (key, show) => (r) => {
+    const field = byKey[key];
+    const v = field ? r.fields[field.name] : undefined;
+    return v === undefined || v === null ? "" : show(v, field);
+  };
+  const money = (v, field) => `${(field.options && field.options.symbol) || ""}${Number(v).toLocaleString()}`;
+  return [
+    { title: "Investor", render: (r) => h("a", { href: `#/grid/investors/${r.id}` }, r.name) },
+    { title: (byKey.stage && byKey.stage.name) || "Stage", render: value("stage", String) },
+    { title: (byKey.check_size && byKey.check_size.name) || "Check Size", render: value("check_size", money) },
+    { title: (byKey.last_contact && byKey.last_contact.name) || "Last Contact", render: value("last_contact", formatDate) },
+  ];
+}
+
+function listCard(id, title, columns, fail) {
+  const count = h("span", { class: "badge" }, "…");
+  const members = pagedTable(columns, async (limit, offset) => {
+    const page = await api.get(`/api/fundraising/lists/${id}`, { limit, offset });
+    count.textContent = String(page.total);
+    return { rows: page.records, total: page.total };
+  }, { limit: LIST_PAGE, empty: "No investors.", onError: fail });
+  const card = h("div", { class: "card automation-list", dataset: { list: id } },
+    h("h3", null, `${title} `, count), members);
+  card.reload = members.reload;
+  return card;
 }
 
 function render(container, ctx) {
   const admin = ctx.user.role === "admin";
   const message = h("p", { class: "error", role: "alert", hidden: true });
   const rulesArea = h("div", { class: "automation-rules" });
-  const runsArea = h("div", { class: "automation-runs" });
-  const listsArea = h("div", { class: "row automation-lists" });
+  const listsArea = h("div", { class: "automation-lists" });
   let fieldNames = {};
+  let cards = null;
 
   function fail(err) {
     say(message, errorText(err));
@@ -82,26 +107,31 @@ function render(container, ctx) {
     ...(admin ? [] : [h("p", { class: "muted" }, "Only admins change rules.")]));
   }
 
-  async function loadRuns() {
-    const { runs } = await api.get("/api/automation/runs", { limit: 20 });
-    runsArea.replaceChildren(h("h3", null, "Run log"), runs.length ? table([
-      { key: "started_at", title: "Started", render: (r) => formatDate(r.started_at) },
-      { key: "trigger", title: "Trigger" },
-      { key: "changed", title: "Changed", render: (r) => String(r.changed) },
-      { key: "errors", title: "Errors", render: (r) => String(r.errors) },
-      { key: "rules", title: "Per rule", render: runRulesView },
-    ], runs) : h("p", { class: "muted" }, "No runs yet."));
-  }
+  const runs = pagedTable([
+    { key: "started_at", title: "Started", render: (r) => formatDate(r.started_at) },
+    { key: "trigger", title: "Trigger" },
+    { key: "changed", title: "Changed", render: (r) => String(r.changed) },
+    { key: "errors", title: "Errors", render: (r) => String(r.errors) },
+    { key: "rules", title: "Per rule", render: runRulesView },
+  ], async (limit, offset) => {
+    const page = await api.get("/api/automation/runs", { limit, offset });
+    return { rows: page.runs, total: page.total };
+  }, { limit: RUN_PAGE, empty: "No runs yet.", onError: fail });
+  const runsArea = h("div", { class: "automation-runs" }, h("h3", null, "Run log"), runs);
 
   async function loadLists() {
-    const pages = await Promise.all(LISTS.map(([id]) =>
-      api.get(`/api/fundraising/lists/${id}`, { limit: SHOWN })));
-    listsArea.replaceChildren(...LISTS.map(([id, title], i) => listCard(id, title, pages[i])));
+    if (!cards) { // the member columns name fields, so the cards wait for the fields
+      const { fields } = await api.get("/api/fundraising/fields", { table: "investors" });
+      const columns = memberColumns(fields);
+      cards = LISTS.map(([id, title]) => listCard(id, title, columns, fail));
+      listsArea.replaceChildren(...cards);
+    }
+    await Promise.all(cards.map((card) => card.reload()));
   }
 
-  async function refresh() {
+  async function refresh(firstRuns = false) {
     try {
-      await Promise.all([loadRules(), loadRuns(), loadLists()]);
+      await Promise.all([loadRules(), firstRuns ? runs.first() : runs.reload(), loadLists()]);
     } catch (err) {
       fail(err);
     }
@@ -116,7 +146,7 @@ function render(container, ctx) {
     } catch (err) {
       fail(err);
     }
-    await refresh();
+    await refresh(true);
   }
 
   container.replaceChildren(h("div", { class: "stack" },

@@ -24,9 +24,13 @@ function count(n, one, many) {
 
 function fallbackNote(digest) {
   if (!digest.fallback) return null;
-  return h("p", { class: "muted" }, digest.model_calls
-    ? "The model server did not answer for some summaries: they use the first sentences of each email."
-    : "Summaries are the first sentences of each email (the model server was not asked).");
+  let text = "The model server did not answer for some summaries: they use the first sentences of each email.";
+  if (!digest.summarized) {
+    text = digest.model_server.available
+      ? "Summaries are the first sentences of each email (summaries from the model server were turned off)."
+      : "Summaries are the first sentences of each email: no model server is configured.";
+  }
+  return h("p", { class: "muted digest-fallback" }, text);
 }
 
 function previewView(digest) {
@@ -53,8 +57,11 @@ function render(container, ctx) {
   const previewArea = h("div", { class: "digest-preview-area" });
   const runsArea = h("div", { class: "digest-runs" });
   const dateInput = h("input", { type: "date", name: "date", value: yesterday(), "aria-label": "Day" });
-  const summarize = h("input", { type: "checkbox", name: "summarize" });
+  const summarize = h("input", { type: "checkbox", name: "summarize",
+    "aria-describedby": "digest-model-note" });
   summarize.checked = true;
+  const modelNote = h("p", { class: "muted model-server-note", id: "digest-model-note", hidden: true });
+  const schedule = h("p", { class: "muted digest-schedule" });
   const testTo = h("input", { type: "email", name: "to", placeholder: ctx.user.email,
     "aria-label": "Test email recipient (an active admin)" });
   const testResult = h("p", { class: "test-email-result" });
@@ -69,6 +76,22 @@ function render(container, ctx) {
       previewArea.replaceChildren(previewView(digest));
     } catch (err) {
       previewArea.replaceChildren();
+      say(message, errorText(err));
+    }
+  }
+
+  // Without a model server the option cannot do anything: off, disabled, and why.
+  async function loadSettings() {
+    try {
+      const settings = await api.get("/api/admin/digest/settings");
+      schedule.textContent = `Sent each morning at ${settings.send_at} (${settings.tz}) to every active admin, covering the day before.`;
+      const server = settings.model_server;
+      summarize.disabled = !server.available;
+      if (!server.available) summarize.checked = false;
+      modelNote.hidden = server.available;
+      const why = server.detail.charAt(0).toUpperCase() + server.detail.slice(1);
+      modelNote.textContent = server.available ? "" : `${why}. Until then, digests use the first sentences of each email.`;
+    } catch (err) {
       say(message, errorText(err));
     }
   }
@@ -108,16 +131,18 @@ function render(container, ctx) {
 
   container.replaceChildren(h("div", { class: "stack" },
     h("h2", null, "Daily digest"),
+    schedule,
     h("div", { class: "toolbar" }, dateInput,
       h("label", { style: INLINE }, summarize, "Summaries from the model server"),
       h("button", { type: "button", class: "btn btn-primary", onclick: preview }, "Preview")),
-    message, previewArea,
+    modelNote, message, previewArea,
     h("div", { class: "card stack" }, h("h3", null, "Test email"),
       h("p", { class: "muted" }, "Sends a short test message to an active admin (you by default)."),
       h("div", { class: "row" }, testTo,
         h("button", { type: "button", class: "btn", onclick: sendTest }, "Send test email")),
       testResult),
     runsArea));
+  loadSettings();
   loadRuns();
 }
 

@@ -81,3 +81,41 @@ export function debounce(fn, ms) {
   };
   return debounced;
 }
+
+/**
+ * A table shown a page at a time, with "1–50 of 312" and previous / next.
+ * load(limit, offset) answers {rows, total}; a failed load goes to onError. The element's
+ * reload() shows the current page again, first() the first page.
+ */
+export function pagedTable(columns, load, { limit = 50, empty = "Nothing here.", onError } = {}) {
+  let offset = 0;
+  const body = h("div", { class: "paged-body" });
+  const text = h("span", { class: "pager-text" });
+  const prev = h("button", { type: "button", class: "btn btn-small", "aria-label": "Previous page" }, "‹ Previous");
+  const next = h("button", { type: "button", class: "btn btn-small", "aria-label": "Next page" }, "Next ›");
+  const pager = h("div", { class: "pager" }, prev, text, next);
+  const box = h("div", { class: "paged-table" }, body, pager);
+
+  async function show() {
+    try {
+      const { rows, total } = await load(limit, offset);
+      if (!rows.length && offset > 0 && total > 0) { // the last page emptied meanwhile
+        offset = Math.floor((total - 1) / limit) * limit;
+        return show();
+      }
+      body.replaceChildren(rows.length ? table(columns, rows) : h("p", { class: "muted" }, empty));
+      text.textContent = rows.length ? `${offset + 1}–${offset + rows.length} of ${total}` : "";
+      pager.hidden = !rows.length;
+      prev.disabled = offset === 0;
+      next.disabled = offset + rows.length >= total;
+    } catch (err) {
+      if (onError) onError(err);
+      else throw err;
+    }
+  }
+  prev.addEventListener("click", () => { offset = Math.max(0, offset - limit); show(); });
+  next.addEventListener("click", () => { offset += limit; show(); });
+  box.reload = show;
+  box.first = () => { offset = 0; return show(); };
+  return box;
+}
