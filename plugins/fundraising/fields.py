@@ -88,8 +88,24 @@ def list_fields(db, table: str | None = None) -> list[dict]:
     return [f.to_json() for t in tables for f in load_fields(db, t).all]
 
 
+# Options that only say how a formula's result is shown; the rest are its inferred result type.
+FORMULA_DISPLAY_OPTIONS = ("format", "symbol", "precision", "separator")
+
+
+def formula_options(options: dict, result_type: str) -> dict:
+    """A formula field's stored options: its display options and its result type."""
+    kept = {k: options[k] for k in FORMULA_DISPLAY_OPTIONS if options.get(k) is not None}
+    return {**kept, "result_type": result_type}
+
+
 def check_options(ftype: str, options: dict, formula: str | None):
     """Raise 422 when a type's options are missing or wrong."""
+    if options.get("separator") is not None and ftype not in (
+            "number", "currency", "percent", "formula"):
+        raise unprocessable("options.separator applies to number, currency, percent and "
+                            "formula fields", field="options.separator")
+    if options.get("format") is not None and ftype != "formula":
+        raise unprocessable("options.format applies to formula fields", field="options.format")
     if ftype in ("single_select", "multi_select"):
         choices = options.get("choices")
         if not choices:
@@ -143,7 +159,7 @@ def create_field(db, body, actor_id, recompute=True) -> FieldDef:
     check_options(body.type, options, body.formula)
     _check_name_free(db, body.table, body.name)
     if body.type == "formula":
-        options = {"result_type": check_formula(load_fields(db, body.table), body.formula)}
+        options = formula_options(options, check_formula(load_fields(db, body.table), body.formula))
     now = utcnow()
     position = db.execute("SELECT coalesce(max(position), 0) + 1 FROM fundraising_fields "
                           "WHERE table_name = ?", [body.table]).fetchone()[0]
@@ -176,12 +192,16 @@ def update_field(db, field_id, changes: dict, actor_id, recompute=True) -> Field
         _check_name_free(db, before.table, changes["name"], except_id=field_id)
         update["name"] = changes["name"]
     if before.type == "formula":
-        changes.pop("options", None)  # a formula's options are its inferred result type
+        display = changes.pop("options", None)  # the result type is inferred, not set
+        options = formula_options(before.options if display is None else display,
+                                  before.options.get("result_type", "text"))
         if changes.get("formula") is not None and changes["formula"] != before.formula:
             fieldset = load_fields(db, before.table)
             result = check_formula(fieldset, changes["formula"], field_id, update.get("name"))
             update["formula"] = changes["formula"]
-            update["options"] = orjson.dumps({"result_type": result}).decode()
+            options["result_type"] = result
+        if options != before.options:
+            update["options"] = orjson.dumps(options).decode()
     elif changes.get("formula") is not None:
         raise unprocessable("Only formula fields take a formula", field="formula")
     if "options" in changes and changes["options"] != before.options:

@@ -5,6 +5,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, field_valid
                       model_validator)
 from pydantic_core import PydanticCustomError
 
+from core.models import ChangeDetail, EntryRecord
 from core.openapi import Body, Patch, Query
 from plugins.fundraising.schema import FIELD_TYPES
 
@@ -70,7 +71,10 @@ class HistoryEntry(BaseModel):
     id: int
     at: str
     kind: str
-    changes: dict
+    summary: str = Field(description="what happened, in words")
+    record: EntryRecord
+    details: list[ChangeDetail] = Field(description="each changed field, raw and as text")
+    changes: dict = Field(description="as stored: {field: [before, after]}")
 
 
 class History(BaseModel):
@@ -84,6 +88,9 @@ class FieldOptions(Body):
     table: Table | None = None
     multiple: bool | None = None
     include_time: bool | None = None
+    # How numbers are shown: separator false for years ("2026"); format for a number formula.
+    separator: Annotated[bool, Field(strict=True)] | None = None
+    format: Literal["number", "currency", "percent"] | None = None
 
 
 class FieldCreate(Body):
@@ -362,6 +369,10 @@ class StatePutOut(BaseModel):
 
 class ExportQuery(Query):
     include_archived: bool = False
+
+
+class CsvExportQuery(Query):
+    table: Table
 
 
 class Summary(BaseModel):

@@ -1,11 +1,13 @@
 """Hook implementations of the fundraising plugin."""
 from core import audit, hookimpl
 from plugins.fundraising import grid_resources as g
+from plugins.fundraising import history_text
 from plugins.fundraising.backup_cli import register_backup_commands
 from plugins.fundraising.backup_policy import backup_security_checks, backup_tasks
 from plugins.fundraising.backup_resources import backup_routes
 from plugins.fundraising.import_cli import register_import_commands
-from plugins.fundraising.import_resources import ImportPreviewResource, ImportResource
+from plugins.fundraising.import_resources import (ImportChangesResource,
+                                                   ImportPreviewResource, ImportResource)
 from plugins.fundraising import resources as r
 from plugins.fundraising.settings import load_fundraising_settings
 from plugins.fundraising.tables import MIGRATIONS, RECORD_TABLES
@@ -29,9 +31,11 @@ def register_routes(crm):
         (f"{PREFIX}/archived", r.ArchivedResource(crm)),
         (f"{PREFIX}/formula/validate", r.FormulaValidateResource(crm)),
         (f"{PREFIX}/import/preview", ImportPreviewResource(crm)),
+        (f"{PREFIX}/import/changes", ImportChangesResource(crm)),
         (f"{PREFIX}/import", ImportResource(crm)),
         (f"{PREFIX}/state", g.StateResource(crm, settings)),
         (f"{PREFIX}/export", g.ExportResource(crm)),
+        (f"{PREFIX}/export.csv", g.CsvExportResource(crm)),
         (f"{PREFIX}/relational-summary", g.SummaryResource(crm)),
         ("/api/feature-requests", g.FeatureRequestsResource(crm)),
         ("/api/feature-requests/{request_id:id}", g.FeatureRequestResource(crm)),
@@ -49,7 +53,7 @@ def register_routes(crm):
 
 @hookimpl
 def register_activity_sources(crm):
-    return [audit.activity_source(crm, "fundraising")]
+    return [audit.activity_source(crm, "fundraising", describe=history_text.describe)]
 
 
 @hookimpl

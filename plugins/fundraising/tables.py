@@ -1,5 +1,6 @@
 """Migrations of the fundraising plugin."""
 from core import Migration
+from plugins.fundraising.percent_migration import percent_to_fraction
 
 RECORD_TABLES = ("investors", "contacts", "funds", "commitments")
 AUDIT_COLUMNS = """
@@ -100,6 +101,13 @@ def _drop_stage_index(db):
     db.execute("DROP INDEX IF EXISTS investors_stage")
 
 
+def _vintage_without_separator(db):
+    """A fund's Vintage is a year: shown "2026", not "2,026"."""
+    db.execute("UPDATE fundraising_fields SET options = "
+               "json_set(options, '$.separator', json('false')) "
+               "WHERE builtin = 'vintage' AND table_name = 'funds'")
+
+
 MIGRATIONS = [
     Migration(1, "record tables", _records),
     Migration(2, "fields, views, state, feature requests, settings", _fields),
@@ -107,4 +115,6 @@ MIGRATIONS = [
     Migration(4, "indexes for views", _view_indexes),
     Migration(5, "external ids for imports", _external_ids),
     Migration(6, "one index for stage", _drop_stage_index),
+    Migration(7, "Vintage shown without a thousands separator", _vintage_without_separator),
+    Migration(8, "percent values on the 0-100 scale to fractions", percent_to_fraction),
 ]
