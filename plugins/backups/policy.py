@@ -7,11 +7,12 @@ from pydantic import ValidationError
 
 from core import ScheduledTask, SecurityCheck, audit
 from core.db import utcnow
-from plugins.fundraising.backup_models import BackupPolicy
-from plugins.fundraising.backups import PLUGIN, BackupStore, utc_now
+from plugins.backups.models import BackupPolicy
+from plugins.backups.store import PLUGIN, BackupStore, utc_now
 
 log = logging.getLogger(__name__)
 
+# Named when backups were part of fundraising; stored (the key) and shown (the task) as such.
 POLICY_KEY = "fundraising.backup_policy"
 TASK_NAME = "fundraising.backup"
 RECENT = timedelta(hours=48)

@@ -12,7 +12,7 @@ import calendar
 import re
 from datetime import date
 
-from plugins.fundraising.csv_import.errors import CellError, quoted
+from plugins.fundraising.imports.csv_import.errors import CellError, quoted
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _NUMERIC_DAY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})", re.ASCII)

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
-from plugins.fundraising.csv_import.cells import split_members
-from plugins.fundraising.csv_import.dates import read_clock, read_day, split_moment
+from plugins.fundraising.imports.csv_import.cells import split_members
+from plugins.fundraising.imports.csv_import.dates import read_clock, read_day, split_moment
 
 CHECKBOX_SHAPES = {"checked", "unchecked", "true", "false"}
 MAX_PRECISION = 8

@@ -7,7 +7,8 @@ import orjson
 
 from core import audit
 from core.db import utcnow
-from plugins.fundraising.fields import PLUGIN
+from plugins.fundraising.field_defs import PLUGIN
+from plugins.fundraising.formula_fields import table_formulas
 
 # From this many new records, and as many as the table holds, dropping the table's indexes
 # and building each once at the end is cheaper than updating them row by row.
@@ -55,8 +56,8 @@ def insert_records(db, store, creates, targets, actor_id):
                                               actor_id))
         db.execute(AUDIT_SQL.format(table=table),
                    [PLUGIN, store.table, NO_VALUES, f"import {store.table}", next_id])
-    audit.journal(db, [(next_audit + n, PLUGIN, store.table, str(next_id + n), "create",
-                        actor_id) for n in range(len(creates))])
+    audit.journal(db, [audit.AuditEntry(next_audit + n, PLUGIN, store.table, str(next_id + n),
+                                        "create", actor_id) for n in range(len(creates))])
 
 
 def _picker(positions):
@@ -86,7 +87,7 @@ def _rows(store, columns, targets, creates, next_id, actor_id):
     in their columns, the others in `data` by field id, no None values."""
     name_field = store._name_field()
     fieldset = store.fields
-    formulas = fieldset.formulas if fieldset.formula_names else None
+    formulas = table_formulas(fieldset) if fieldset.formula_names else None
     computed = formulas.affected(None) if formulas else []
     dumps, now = orjson.dumps, utcnow()
     shape = RecordShape(fieldset, columns, targets)

@@ -7,10 +7,10 @@ value is one of the field's choices, and the shape of link and user ids.
 from dataclasses import dataclass
 
 from core.errors import unprocessable
-from plugins.fundraising.csv_import import CellError, find_record_id_column, make_parser
-from plugins.fundraising.csv_import.infer import infer_field, options_for
-from plugins.fundraising.csv_import.parallel import ColumnJob, run_columns
-from plugins.fundraising.fields import FieldDef
+from plugins.fundraising.imports.csv_import import CellError, find_record_id_column, make_parser
+from plugins.fundraising.imports.csv_import.infer import infer_field, options_for
+from plugins.fundraising.imports.csv_import.parallel import ColumnJob, run_columns
+from plugins.fundraising.field_defs import FieldDef
 from plugins.fundraising.schema import FieldValueError
 
 # Field types whose parsed values still need FieldDef.validate: choices and ids; the other
@@ -83,7 +83,7 @@ def _column_parser(db, fdef_type, options, indexes):
     if fdef_type == "user":
         users = indexes.setdefault("users", _user_index(db))
 
-        def parse_user(text):  # a name that is nobody's stays text (import_people)
+        def parse_user(text):  # a name that is nobody's stays text (imports.people)
             text = text.strip()
             if not text:
                 return None

@@ -1,7 +1,7 @@
 """Finding the column of Airtable record ids ('rec' and 14 letters or digits) in an export."""
 import re
 
-from plugins.fundraising.csv_import.reader import CsvTable
+from plugins.fundraising.imports.csv_import.reader import CsvTable
 
 RECORD_ID = re.compile(r"rec[A-Za-z0-9]{14}")
 RECORD_ID_NAMES = {"record id", "airtable record id", "airtable id", "record_id"}

@@ -1,4 +1,4 @@
-// Backups of the fundraising data: list, create, verify; restore preview, restore and the
+// Backups of the database: list, create, verify; restore preview, restore and the
 // backup policy for admins.
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
@@ -77,7 +77,7 @@ function render(container, ctx) {
 
   async function loadList() {
     try {
-      const { backups } = await api.get("/api/fundraising/backups");
+      const { backups } = await api.get("/api/backups");
       listArea.replaceChildren(backups.length ? table([
         { key: "id", title: "Backup" },
         { key: "created_at", title: "Taken", render: (b) => formatDate(b.created_at) },
@@ -105,7 +105,7 @@ function render(container, ctx) {
     say(message, "");
     if (!(await ctx.confirm(`Delete the ${b.kind} backup ${b.id}? Its file is removed for good.`))) return;
     try {
-      await api.del(`/api/fundraising/backups/${encodeURIComponent(b.id)}`);
+      await api.del(`/api/backups/${encodeURIComponent(b.id)}`);
       ctx.toast(`Backup ${b.id} deleted`, "success");
       detailArea.replaceChildren();
       await loadList();
@@ -117,7 +117,7 @@ function render(container, ctx) {
   async function create() {
     say(message, "");
     try {
-      const made = await api.post("/api/fundraising/backup", {});
+      const made = await api.post("/api/backups", {});
       ctx.toast(`Backup ${made.id} taken`, "success");
       await loadList();
     } catch (err) {
@@ -129,7 +129,7 @@ function render(container, ctx) {
     say(message, "");
     try {
       detailArea.replaceChildren(verificationView(
-        await api.get(`/api/fundraising/backups/${encodeURIComponent(id)}/verify`)));
+        await api.get(`/api/backups/${encodeURIComponent(id)}/verify`)));
     } catch (err) {
       fail(err);
     }
@@ -138,7 +138,7 @@ function render(container, ctx) {
   async function previewRestore(id) {
     say(message, "");
     try {
-      const preview = await api.post("/api/fundraising/restore-preview", { backup_id: id });
+      const preview = await api.post("/api/backups/restore-preview", { backup_id: id });
       detailArea.replaceChildren(h("div", { class: "card stack" },
         h("h3", {}, `Restoring ${id} would change:`), changesTable(preview.tables),
         h("div", { class: "toolbar" }, button("Restore…", () => askRestore(id), "btn btn-danger"))));
@@ -164,7 +164,7 @@ function render(container, ctx) {
   async function restore(id) {
     say(message, "");
     try {
-      const done = await api.post("/api/fundraising/restore", { backup_id: id, confirm: true });
+      const done = await api.post("/api/backups/restore", { backup_id: id, confirm: true });
       detailArea.replaceChildren(h("div", { class: "card stack" },
         h("h3", {}, `Restored ${done.backup_id}`),
         h("p", {}, `Safety backup taken first: ${done.safety_backup_id}`),
@@ -178,7 +178,7 @@ function render(container, ctx) {
 
   async function loadPolicy() {
     try {
-      const policy = await api.get("/api/fundraising/backup-policy");
+      const policy = await api.get("/api/backups/policy");
       policyArea.replaceChildren(h("h3", {}, "Backup policy"), policyForm(policy, admin, savePolicy));
     } catch (err) {
       fail(err);
@@ -188,7 +188,7 @@ function render(container, ctx) {
   async function savePolicy(changes) {
     say(message, "");
     try {
-      await api.patch("/api/fundraising/backup-policy", changes);
+      await api.patch("/api/backups/policy", changes);
       ctx.toast("Backup policy saved", "success");
       await loadPolicy();
     } catch (err) {

@@ -1,32 +1,43 @@
-"""Routes for backups, restores and the backup policy under /api/fundraising."""
+"""Routes for backups, restores and the backup policy under /api/backups.
+
+The paths they had under /api/fundraising, before backups had a plugin of their own, stay as
+aliases: the same resources, listed last in backup_routes."""
 from core.openapi import operation
-from plugins.fundraising import backup_models as models
-from plugins.fundraising.backup_policy import load_policy, save_policy
-from plugins.fundraising.backups import BackupStore
+from plugins.backups import models
+from plugins.backups.policy import load_policy, save_policy
+from plugins.backups.store import BackupStore
 
-PREFIX = "/api/fundraising"
+PREFIX = "/api/backups"
+OLD_PREFIX = "/api/fundraising"
 
 
-class BackupResource:
+class ManualBackupResource:
     def __init__(self, crm, settings):
         self.crm, self.settings = crm, settings
 
     @operation("Take a manual backup now; writes go on while it runs. 409 when "
-               "CRM_FUNDRAISING_MANUAL_BACKUP_LIMIT manual backups are kept: delete one first",
+               "CRM_BACKUPS_MANUAL_LIMIT manual backups are kept: delete one first",
                body=models.BackupCreate, response=models.Backup, status=201, admin=True,
                errors=(409,))
     def on_post(self, req, resp):
-        store = BackupStore(self.crm, manual_limit=self.settings.manual_backup_limit)
+        store = BackupStore(self.crm, manual_limit=self.settings.manual_limit)
         resp.media = store.create("manual", req.context.user["id"])
 
 
-class BackupsResource:
+class BackupListResource:
     def __init__(self, crm):
         self.crm = crm
 
     @operation("Every backup, newest first", response=models.BackupList)
     def on_get(self, req, resp):
         resp.media = {"backups": BackupStore(self.crm).list_backups()}
+
+
+class BackupsResource(BackupListResource, ManualBackupResource):
+    """GET lists the backups, POST takes a manual one."""
+
+    def __init__(self, crm, settings):
+        ManualBackupResource.__init__(self, crm, settings)
 
 
 class BackupItemResource:
@@ -64,8 +75,8 @@ class RestoreResource:
     def __init__(self, crm):
         self.crm = crm
 
-    @operation("Restore the fundraising tables from a backup, after a safety backup "
-               "(confirm must be true)", body=models.RestoreBody,
+    @operation("Restore the tables plugins register (the fundraising data) from a backup, "
+               "after a safety backup (confirm must be true)", body=models.RestoreBody,
                response=models.RestoreResult, admin=True, errors=(404, 409))
     def on_post(self, req, resp):
         body = req.context.body
@@ -89,12 +100,22 @@ class BackupPolicyResource:
 
 
 def backup_routes(crm, settings) -> list[tuple[str, object]]:
+    item, verify = BackupItemResource(crm), BackupVerifyResource(crm)
+    preview, restore = RestorePreviewResource(crm), RestoreResource(crm)
+    policy = BackupPolicyResource(crm)
     return [
-        (f"{PREFIX}/backup", BackupResource(crm, settings)),
-        (f"{PREFIX}/backups", BackupsResource(crm)),
-        (f"{PREFIX}/backups/{{backup_id}}", BackupItemResource(crm)),
-        (f"{PREFIX}/backups/{{backup_id}}/verify", BackupVerifyResource(crm)),
-        (f"{PREFIX}/restore-preview", RestorePreviewResource(crm)),
-        (f"{PREFIX}/restore", RestoreResource(crm)),
-        (f"{PREFIX}/backup-policy", BackupPolicyResource(crm)),
+        (PREFIX, BackupsResource(crm, settings)),
+        (f"{PREFIX}/{{backup_id}}", item),
+        (f"{PREFIX}/{{backup_id}}/verify", verify),
+        (f"{PREFIX}/restore-preview", preview),
+        (f"{PREFIX}/restore", restore),
+        (f"{PREFIX}/policy", policy),
+        # the old paths, which scripts and bookmarks may use
+        (f"{OLD_PREFIX}/backup", ManualBackupResource(crm, settings)),
+        (f"{OLD_PREFIX}/backups", BackupListResource(crm)),
+        (f"{OLD_PREFIX}/backups/{{backup_id}}", item),
+        (f"{OLD_PREFIX}/backups/{{backup_id}}/verify", verify),
+        (f"{OLD_PREFIX}/restore-preview", preview),
+        (f"{OLD_PREFIX}/restore", restore),
+        (f"{OLD_PREFIX}/backup-policy", policy),
     ]

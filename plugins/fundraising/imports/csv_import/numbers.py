@@ -3,7 +3,7 @@ for decimals and commas between thousands. Comma-decimal locales ("1.234,50") ar
 with a hint, since "1,250" would otherwise be ambiguous."""
 import re
 
-from plugins.fundraising.csv_import.errors import CellError, quoted
+from plugins.fundraising.imports.csv_import.errors import CellError, quoted
 
 LARGEST = 1e15  # as schema.validate_value
 SYMBOLS = ("$", "€", "£", "¥")

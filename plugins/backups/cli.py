@@ -4,10 +4,9 @@ import contextlib
 import click
 
 from core.cli import pass_crm
-from core.context import ConfigError
 from core.errors import APIError
-from plugins.fundraising.backups import BackupStore
-from plugins.fundraising.settings import load_fundraising_settings
+from core.settings import ConfigError
+from plugins.backups.store import BackupStore
 
 
 @contextlib.contextmanager
@@ -32,14 +31,14 @@ def backup_progress(label):
 def register_backup_commands(cli):
     @cli.group()
     def backup():
-        """Back up and restore the fundraising data."""
+        """Back up the database and restore the fundraising data."""
 
     @backup.command(name="create")
     @pass_crm
     def create_command(crm):
         """Take a manual backup now; the CRM can stay up."""
         try:
-            limit = load_fundraising_settings(crm).manual_backup_limit
+            limit = crm.plugin_settings("backups").manual_limit
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
         with api_errors(), backup_progress("Backing up") as advance:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictInt
 
 from core.openapi import Body
-from plugins.fundraising.backups import ID_REGEX
+from plugins.backups.store import ID_REGEX
 
 Kind = Literal["manual", "scheduled", "safety"]
 BackupId = Annotated[str, Field(pattern=ID_REGEX, description="e.g. 20261126T113800Z-ab12cd")]

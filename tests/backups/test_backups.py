@@ -12,10 +12,11 @@ from click.testing import CliRunner
 
 from core.cli import build_cli
 from core.context import build_crm
-from plugins.fundraising.backup_policy import backup_security_checks, backup_tasks
-from plugins.fundraising.backups import RESTORED_TABLES, BackupStore, file_digest
+from plugins.backups.policy import backup_security_checks, backup_tasks
+from plugins.backups.store import BackupStore, file_digest
 from plugins.fundraising.records import RecordStore
-from tests.fundraising.conftest import Clock, Writer, live_rows
+from plugins.fundraising.tables import BACKED_UP_TABLES as RESTORED_TABLES
+from tests.backups.conftest import Clock, Writer, live_rows
 
 PREFIX = "/api/fundraising"
 

@@ -9,7 +9,7 @@ from core.cli import command_group, pass_crm
 from core.errors import APIError
 from core.memory import gc_paused
 from core.accounts import Accounts
-from plugins.fundraising.importer import apply_import, plan_import
+from plugins.fundraising.imports.importer import apply_import, plan_import
 
 TABLES = ["investors", "contacts", "funds", "commitments"]
 
@@ -102,7 +102,7 @@ def register_import_commands(cli):
 
 
 def _people(db, owners) -> dict:
-    """--owner NAME=USER|keep|invite:EMAIL as import_people choices; USER is an email or a
+    """--owner NAME=USER|keep|invite:EMAIL as imports.people choices; USER is an email or a
     user's name."""
     people = {}
     for item in owners:

@@ -9,10 +9,10 @@ from core.accounts import Accounts
 from core.errors import bad_request, unprocessable
 from core.memory import gc_paused
 from core.openapi import MAX_BODY_BYTES, Body, operation, validation_error
-from plugins.fundraising import fields as field_store
-from plugins.fundraising.import_changes import SAMPLE, ValueText, changes_csv
-from plugins.fundraising.import_plan import IMPORT_TYPES
-from plugins.fundraising.importer import apply_import, plan_import
+from plugins.fundraising.field_defs import load_fields
+from plugins.fundraising.imports.changes import SAMPLE, ValueText, changes_csv
+from plugins.fundraising.imports.importer import apply_import, plan_import
+from plugins.fundraising.imports.plan import IMPORT_TYPES
 
 Table = Literal["investors", "contacts", "funds", "commitments"]
 ImportType = Literal[IMPORT_TYPES]  # type: ignore[valid-type]
@@ -163,7 +163,7 @@ def _plan(db, body):
 
 
 def _answer(db, plan, summary, applied) -> dict:
-    display = ValueText(db, field_store.load_fields(db, plan.table))
+    display = ValueText(db, load_fields(db, plan.table))
     return {**summary, "changes": [c.answer(display) for c in plan.changes[:SAMPLE]],
             "invites": summary.get("invites", []), "applied": applied}
 
@@ -193,7 +193,7 @@ class ImportChangesResource:
         body = read_import_request(req)
         db = self.crm.db
         plan = _plan(db, body)
-        display = ValueText(db, field_store.load_fields(db, plan.table))
+        display = ValueText(db, load_fields(db, plan.table))
         resp.content_type = "text/csv; charset=utf-8"
         resp.set_header("Content-Disposition",
                         f'attachment; filename="import-changes-{body.table}.csv"')

@@ -3,7 +3,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from plugins.fundraising.csv_import.errors import CsvError
+from plugins.fundraising.imports.csv_import.errors import CsvError
 
 # csv's default cell limit (131,072 characters) is below a long_text value's 1,000,000
 CELL_LIMIT = 1_100_000

@@ -8,9 +8,9 @@ record, is left to the importer."""
 import re
 from collections.abc import Callable
 
-from plugins.fundraising.csv_import.dates import make_date_parser
-from plugins.fundraising.csv_import.errors import CellError, quoted
-from plugins.fundraising.csv_import.numbers import (make_currency_parser, parse_number,
+from plugins.fundraising.imports.csv_import.dates import make_date_parser
+from plugins.fundraising.imports.csv_import.errors import CellError, quoted
+from plugins.fundraising.imports.csv_import.numbers import (make_currency_parser, parse_number,
                                                     parse_percent)
 from plugins.fundraising.schema import EMAIL, MAX_TEXT
 

@@ -12,13 +12,14 @@ from core.db import utcnow
 from core.errors import unprocessable
 from core.memory import gc_paused
 from plugins.fundraising import fields as field_store
-from plugins.fundraising.csv_import import CsvError, read_csv
-from plugins.fundraising.csv_import.parallel import warm_up
-from plugins.fundraising.import_changes import change_counts, import_summary, list_changes
-from plugins.fundraising.import_insert import insert_records
-from plugins.fundraising.import_people import (PeopleChoices, UnknownPeople, kept_field_name,
-                                               remember)
-from plugins.fundraising.import_plan import key_column, parse_rows, plan_columns
+from plugins.fundraising.field_defs import FieldSpec, load_fields
+from plugins.fundraising.imports.changes import change_counts, import_summary, list_changes
+from plugins.fundraising.imports.csv_import import CsvError, read_csv
+from plugins.fundraising.imports.csv_import.parallel import warm_up
+from plugins.fundraising.imports.insert import insert_records
+from plugins.fundraising.imports.people import (PeopleChoices, UnknownPeople,
+                                                kept_field_name, remember)
+from plugins.fundraising.imports.plan import key_column, parse_rows, plan_columns
 from plugins.fundraising.records import NAME_REQUIRED, RecordStore
 from plugins.fundraising.versioning import bump_state
 
@@ -40,8 +41,8 @@ class ImportPlan:
     error_rows: set = field(default_factory=set)
     matched: set = field(default_factory=set)  # ids of the records rows matched
     replaced: dict = field(default_factory=dict)  # updated id -> (name, {field: old value})
-    people: object = None  # import_people.UnknownPeople
-    changes: list = field(default_factory=list)  # import_changes.Change of each update
+    people: object = None  # people.UnknownPeople
+    changes: list = field(default_factory=list)  # changes.Change of each update
 
     def error(self, row, column, message):
         self.error_rows.add(row)
@@ -131,7 +132,7 @@ class ExistingRecords:
 def plan_import(db, table, data, key=None, mapping=None, people=None, types=None) -> ImportPlan:
     """What importing the CSV `data` into `table` would create, update and leave alone, and
     every bad cell; nothing is written. `people` says what to do with each name in a user
-    column that is no user ({name: {"action": "user"|"invite"|"keep", ...}}, import_people),
+    column that is no user ({name: {"action": "user"|"invite"|"keep", ...}}, imports.people),
     `types` which type a new field's column gets ({header: type}, else inferred)."""
     with gc_paused():
         warm_up(data)  # a large file's helper process starts while the file is read
@@ -140,7 +141,7 @@ def plan_import(db, table, data, key=None, mapping=None, people=None, types=None
         except CsvError as exc:
             raise unprocessable(f"The file cannot be read: {exc}", field="file",
                                 code="bad_csv") from None
-        fieldset = field_store.load_fields(db, table)
+        fieldset = load_fields(db, table)
         columns = plan_columns(db, table, csv_table, fieldset, mapping, types)
         key_col = key_column(columns, key)
         plan = ImportPlan(table, rows=csv_table.row_count)
@@ -255,14 +256,6 @@ def _row_key(key_col, name, ext, row_values, key_at):
     return value.strip().casefold() if isinstance(value, str) else value
 
 
-class FieldBody:
-    """What fields.create_field reads from a request body."""
-
-    def __init__(self, table, new):
-        self.table, self.name, self.type = table, new["name"], new["type"]
-        self.options, self.formula = new["options"], None
-
-
 def apply_import(db, plan: ImportPlan, actor_id, strict=False, archive_missing=False,
                  progress=None, invite=None) -> dict:
     """Write the plan inside the caller's transaction; with `strict`, any error writes nothing.
@@ -278,7 +271,8 @@ def apply_import(db, plan: ImportPlan, actor_id, strict=False, archive_missing=F
     invites = [{"name": p.name, "email": p.email, **invite(p.email)} for p in to_invite]
     with gc_paused():
         for new in plan.new_fields:
-            field_store.create_field(db, FieldBody(plan.table, new), actor_id)
+            field_store.create_field(db, FieldSpec(plan.table, new["name"], new["type"],
+                                                   new["options"] or {}), actor_id)
         store = RecordStore(db, plan.table)
         insert_records(db, store, plan.creates, plan.targets, actor_id)
         if progress:

@@ -1,9 +1,9 @@
-"""Backups of the fundraising data: online snapshots, verification and logical restore.
+"""Backups of the whole database: online snapshots, verification and logical restore.
 
 Each backup is `<id>.db`, a copy made with SQLite's online backup API, plus `<id>.json`, its
 metadata. The metadata lives outside the database because a restore changes the database.
+A restore puts back only the tables plugins register (restore.py).
 """
-import contextlib
 import hashlib
 import json
 import logging
@@ -16,16 +16,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from core import audit
-from core.db import connect, utcnow
+from core.db import connect, utc_text
 from core.errors import conflict, not_found, unprocessable
-from plugins.fundraising.versioning import bump_state
+from core.files import fsync_folder, write_owner_only
+from plugins.backups.restore import attached, plan_restore, restored_tables
 
 log = logging.getLogger(__name__)
 
-PLUGIN = "fundraising"
-RESTORED_TABLES = ("fundraising_investors", "fundraising_contacts", "fundraising_funds",
-                   "fundraising_commitments", "fundraising_fields", "fundraising_views")
-BOOKKEEPING = ("id", "version", "updated_at", "updated_by", "deleted_at")  # never compared
+PLUGIN = "backups"
 KINDS = ("manual", "scheduled", "safety")
 ID_REGEX = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$"  # ASCII digits: \d would take ٢ and ٣ too
 ID_PATTERN = re.compile(ID_REGEX)
@@ -33,15 +31,10 @@ STEP_PAGES = 256
 # A temp file, or a file without metadata, left by a backup killed midway: removed once
 # this old, when no backup can still be writing it.
 LEFTOVER_SECONDS = 3600
-SNAPSHOT = "backup_snapshot"  # schema name of the backup while it is attached
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def file_digest(path: Path) -> tuple[str, int]:
@@ -54,38 +47,18 @@ def file_digest(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def write_json(path: Path, value: dict):
-    """Write owner-only (0600) and atomically, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(value, handle, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    fsync_folder(path.parent)
-
-
-def fsync_folder(folder: Path):
-    """Make a rename in `folder` survive a power cut (the file's own data is synced first)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def live_counts(conn, schema="main") -> dict[str, int]:
-    """Live (not archived) rows of each restored table present in `schema`."""
+def live_counts(conn, tables, schema="main") -> dict[str, int]:
+    """Live (not archived) rows of each of `tables` present in `schema`."""
     present = {r[0] for r in conn.execute(
         f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'")}
     return {table: conn.execute(f"SELECT count(*) FROM {schema}.{table} "
                                 "WHERE deleted_at IS NULL").fetchone()[0]
-            for table in RESTORED_TABLES if table in present}
+            for table in tables if table in present}
 
 
-def snapshot(source_path: Path, target_path: Path, progress=None) -> dict[str, int]:
-    """Copy the database into a new file, consistently; return the copy's live row counts.
+def snapshot(source_path: Path, target_path: Path, tables=(), progress=None) -> dict[str, int]:
+    """Copy the database into a new file, consistently; return the live row counts of
+    `tables` in the copy.
 
     `progress(done_pages, total_pages)` is called after each step of the backup API.
     """
@@ -96,7 +69,7 @@ def snapshot(source_path: Path, target_path: Path, progress=None) -> dict[str, i
         # A read transaction held across the steps pins one WAL snapshot while writers go
         # on, so the copy never restarts and the counts describe exactly what was copied.
         source.execute("BEGIN")
-        counts = live_counts(source)
+        counts = live_counts(source, tables)
 
         def step(_status, remaining, total):
             if progress is not None:
@@ -123,86 +96,6 @@ def integrity_check(path: Path) -> str:
     except sqlite3.Error as exc:
         return f"unreadable: {exc}"
     return "ok" if problems == ["ok"] else "; ".join(problems)
-
-
-def columns(db, schema, table) -> list[str]:
-    return [row[1] for row in db.execute(f"PRAGMA {schema}.table_info({quote(table)})")]
-
-
-@contextlib.contextmanager
-def attached(db, path: Path):
-    """The backup file attached as schema SNAPSHOT for the duration of the block."""
-    db.execute(f"ATTACH DATABASE ? AS {SNAPSHOT}", [str(path)])
-    try:
-        yield
-    finally:
-        db.execute(f"DETACH DATABASE {SNAPSHOT}")
-
-
-class TablePlan:
-    """What restoring one table does: compares the backup's live rows with the live table."""
-
-    def __init__(self, db, table: str):
-        backup_columns = columns(db, SNAPSHOT, table)
-        if not {"id", "deleted_at"} <= set(backup_columns):
-            raise unprocessable(f"The backup has no usable table {table}", field="backup_id",
-                                code="backup_unusable")
-        self.table = table
-        self.compared = [c for c in columns(db, "main", table)
-                         if c in backup_columns and c not in BOOKKEEPING]
-        select = ", ".join(["id", *map(quote, self.compared)])
-
-        def rows(schema, condition):
-            sql = f"SELECT {select} FROM {schema}.{table} WHERE deleted_at IS {condition}"
-            return {row[0]: tuple(row[1:]) for row in db.execute(sql)}
-
-        self.wanted = rows(SNAPSHOT, "NULL")
-        self.live = rows("main", "NULL")
-        self.archived_now = rows("main", "NOT NULL")
-        self.insert = sorted(set(self.wanted) - set(self.live) - set(self.archived_now))
-        self.revive = sorted(set(self.wanted) & set(self.archived_now))
-        both = set(self.wanted) & set(self.live)
-        self.changed = sorted(i for i in both if self.wanted[i] != self.live[i])
-        self.unchanged = len(both) - len(self.changed)
-        self.archive = sorted(set(self.live) - set(self.wanted))
-
-    def counts(self) -> dict[str, int]:
-        return {"added": len(self.insert) + len(self.revive), "changed": len(self.changed),
-                "archived": len(self.archive), "unchanged": self.unchanged}
-
-    def apply(self, db, actor_id, note: str):
-        """Make the live rows equal the backup's; archive, never delete. One audit entry each."""
-        table, name = self.table, self.table.removeprefix("fundraising_")
-        now = utcnow()
-
-        def log_change(row_id, action, before=None, after=None):
-            audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table=name, row_id=row_id,
-                                action=action, before=before, after=after,
-                                summary=f"{action} {name} {row_id} {note}")
-
-        def values(row):
-            return dict(zip(self.compared, row))
-
-        # Archive first: a live row may hold a unique name that a restored row needs.
-        for row_id in self.archive:
-            db.execute(f"UPDATE {table} SET deleted_at = ?, version = version + 1, "
-                       "updated_at = ?, updated_by = ? WHERE id = ?",
-                       [now, now, actor_id, row_id])
-            log_change(row_id, "archive")
-        sets = "".join(f"{quote(c)} = ?, " for c in self.compared)
-        for row_id in self.changed + self.revive:
-            before = self.live[row_id] if row_id in self.live else self.archived_now[row_id]
-            db.execute(f"UPDATE {table} SET {sets}deleted_at = NULL, version = version + 1, "
-                       "updated_at = ?, updated_by = ? WHERE id = ?",
-                       [*self.wanted[row_id], now, actor_id, row_id])
-            log_change(row_id, "update" if row_id in self.live else "restore",
-                       values(before), values(self.wanted[row_id]))
-        names = ", ".join(["id", *map(quote, self.compared), "updated_at", "updated_by"])
-        marks = ", ".join("?" * (len(self.compared) + 3))
-        for row_id in self.insert:
-            db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                       [row_id, *self.wanted[row_id], now, actor_id])
-            log_change(row_id, "create", after=values(self.wanted[row_id]))
 
 
 class BackupStore:
@@ -252,7 +145,7 @@ class BackupStore:
         if kept >= self.manual_limit:
             raise conflict(
                 f"{kept} manual backups are kept, the most allowed "
-                f"(CRM_FUNDRAISING_MANUAL_BACKUP_LIMIT={self.manual_limit}); delete one you "
+                f"(CRM_BACKUPS_MANUAL_LIMIT={self.manual_limit}); delete one you "
                 "no longer need (Delete on the Backups page, or `crm backup delete ID`) "
                 "before taking another", code="manual_backup_limit", limit=self.manual_limit,
                 manual_backups=kept)
@@ -269,21 +162,21 @@ class BackupStore:
         path, meta_path = self.paths(backup_id)
         tmp = path.with_name(f".{path.name}.tmp")
         try:
-            counts = snapshot(self.crm.settings.database_path, tmp, progress)
+            tables = [t for group in restored_tables(self.crm.pm) for t in group.tables]
+            counts = snapshot(self.crm.settings.database_path, tmp, tables, progress)
             os.chmod(tmp, 0o600)
             os.replace(tmp, path)  # SQLite synced the copy when it closed it
             fsync_folder(self.folder)
         finally:
             tmp.unlink(missing_ok=True)
         sha256, size = file_digest(path)
-        meta = {"id": backup_id, "created_at": now.isoformat(timespec="microseconds")
-                .replace("+00:00", "Z"), "created_by": actor_id, "kind": kind,
+        meta = {"id": backup_id, "created_at": utc_text(now), "created_by": actor_id, "kind": kind,
                 "sha256": sha256, "size": size, "tables": counts}
         try:
             with self.crm.write() as db:
                 if kind == "manual":  # again under the write lock: two at once get one place
                     self._check_manual_room()
-                write_json(meta_path, meta)
+                write_owner_only(meta_path, json.dumps(meta, indent=2))
                 audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="backups",
                                     row_id=backup_id, action="create",
                                     after={"kind": kind, "size": size, "sha256": sha256},
@@ -365,7 +258,7 @@ class BackupStore:
             with attached(db, path):
                 db.execute("BEGIN")  # one read snapshot for every table
                 try:
-                    plans = [TablePlan(db, table) for table in RESTORED_TABLES]
+                    plans = plan_restore(db, restored_tables(self.crm.pm))
                 finally:
                     db.execute("COMMIT")
         finally:
@@ -373,9 +266,11 @@ class BackupStore:
         return {"backup_id": backup_id, "tables": {p.table: p.counts() for p in plans}}
 
     def restore(self, backup_id, actor_id=None, progress=None) -> dict:
-        """Verify, take a safety backup, then make the live fundraising rows equal the backup's
-        in one transaction. Users, sessions and the audit log are not touched."""
+        """Verify, take a safety backup, then make the live rows of the registered tables
+        equal the backup's in one transaction. Users, sessions and the audit log are not
+        touched."""
         path = self._verified_path(backup_id)
+        groups = restored_tables(self.crm.pm)
         db = self.crm.db
         if db.conn.in_transaction:
             raise RuntimeError("restore must run outside a transaction")
@@ -384,10 +279,12 @@ class BackupStore:
             with attached(db, path), self.crm.write() as db:
                 # Inside the write lock, the safety copy is exactly the state being replaced.
                 safety = self.create("safety", actor_id, progress)
-                plans = [TablePlan(db, table) for table in RESTORED_TABLES]
+                plans = plan_restore(db, groups)
                 for plan in plans:
                     plan.apply(db, actor_id, f"from backup {backup_id}")
-                bump_state(db, actor_id)
+                for group in groups:
+                    if group.after_restore is not None:
+                        group.after_restore(db, actor_id)
         except Exception as exc:
             if safety is not None:  # its audit entry was rolled back with the restore
                 self.remove(safety["id"])

@@ -17,8 +17,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Callable
 
-from plugins.fundraising.csv_import.cells import make_parser, parse_column
-from plugins.fundraising.csv_import.infer import infer_field
+from plugins.fundraising.imports.csv_import.cells import make_parser, parse_column
+from plugins.fundraising.imports.csv_import.infer import infer_field
 
 log = logging.getLogger(__name__)
 # Below this many rows, sending the cells over costs more than the second core gives back.

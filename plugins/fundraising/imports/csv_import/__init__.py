@@ -9,12 +9,12 @@ and schema.py's limits.
     infer_field(table.column(3))           # ('multi_select', {'choices': [...]})
     find_record_id_column(table)           # index of the recXXXXXXXXXXXXXX column, or None
 """
-from plugins.fundraising.csv_import.cells import (make_parser, parse_cell, parse_column,
+from plugins.fundraising.imports.csv_import.cells import (make_parser, parse_cell, parse_column,
                                                   split_members)
-from plugins.fundraising.csv_import.errors import CellError, CsvError
-from plugins.fundraising.csv_import.infer import infer_field
-from plugins.fundraising.csv_import.reader import CsvTable, read_csv
-from plugins.fundraising.csv_import.record_ids import find_record_id_column, looks_like_record_id
+from plugins.fundraising.imports.csv_import.errors import CellError, CsvError
+from plugins.fundraising.imports.csv_import.infer import infer_field
+from plugins.fundraising.imports.csv_import.reader import CsvTable, read_csv
+from plugins.fundraising.imports.csv_import.record_ids import find_record_id_column, looks_like_record_id
 
 __all__ = ["CellError", "CsvError", "CsvTable", "find_record_id_column", "infer_field",
            "looks_like_record_id", "make_parser", "parse_cell", "parse_column", "read_csv",

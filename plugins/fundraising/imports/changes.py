@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from plugins.fundraising.fields import PLUGIN
+from plugins.fundraising.field_defs import PLUGIN
 from plugins.fundraising.value_text import value_text
 
 SAMPLE = 50  # changes listed in an answer; the full list is GET as CSV (import/changes)

@@ -1,0 +1,1 @@
+"""Airtable CSV import: plan (parse, match, infer), review (changes, people), apply (insert)."""
