@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core import audit
-from core.db import utcnow
+from core.db import utc_text, utcnow
 from core.errors import APIError, conflict, not_found, unprocessable
 from core.models import EMAIL_PATTERN
 
@@ -54,8 +54,7 @@ def token_digest(secret_key: str, token: str) -> str:
 
 
 def _later(hours: int) -> str:
-    when = datetime.now(timezone.utc) + timedelta(hours=hours)
-    return when.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return utc_text(datetime.now(timezone.utc) + timedelta(hours=hours))
 
 
 def public_user(row) -> dict:

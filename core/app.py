@@ -11,6 +11,7 @@ from core.csrf import SameOriginMiddleware
 from core.headers import SecurityHeadersMiddleware
 from core.openapi import build_spec
 from core.ops_resources import OpenAPIResource
+from core.plugins import call_each
 from core.ratelimit import RateLimitMiddleware
 
 OPENAPI_PATH = "/api/openapi.json"
@@ -20,12 +21,12 @@ RATE_LIMITS_FILE = "ratelimits.db"  # shared by the worker processes of `crm ser
 def collect_routes(crm) -> list[tuple[str, object]]:
     """Every enabled plugin's routes; two plugins claiming one path is a start-up error."""
     routes, owners = [], {}
-    for impl in crm.pm.hook.register_routes.get_hookimpls():
-        for template, resource in impl.function(crm=crm) or []:
+    for plugin, answer in call_each(crm.pm, "register_routes", crm=crm):
+        for template, resource in answer:
             if template in owners:
                 raise ValueError(
-                    f"route {template} registered by both {owners[template]} and {impl.plugin_name}")
-            owners[template] = impl.plugin_name
+                    f"route {template} registered by both {owners[template]} and {plugin}")
+            owners[template] = plugin
             routes.append((template, resource))
     return routes
 
@@ -40,6 +41,7 @@ def _json_handlers():
 def create_app(crm) -> falcon.App:
     """Build the web app; `crm` comes from core.context.build_crm()."""
     settings = crm.settings
+    crm.check_plugin_settings()
     # first: every other middleware sees the client's address, not a proxy's
     middleware = [ClientAddressMiddleware(settings.trusted_proxies)]
     if settings.cors_origin:

@@ -1,4 +1,6 @@
 """Who changed what and when: field-level before/after, written in the caller's transaction."""
+from dataclasses import dataclass
+
 import orjson
 
 from core import activity_text
@@ -6,6 +8,23 @@ from core.db import utcnow
 from core.plugin_types import ActivitySource
 
 ACTIONS = ("create", "update", "archive", "restore", "delete")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One audit_log row a write made, noted in the write's journal for changes_committed."""
+
+    id: int
+    plugin: str
+    table_name: str
+    row_id: str  # text, as audit_log stores it
+    action: str
+    actor_id: int | None
+
+    def as_dict(self) -> dict:
+        """The changes_committed payload: a dict of the six fields."""
+        return {"id": self.id, "plugin": self.plugin, "table_name": self.table_name,
+                "row_id": self.row_id, "action": self.action, "actor_id": self.actor_id}
 
 
 def diff(before: dict | None, after: dict | None) -> dict:
@@ -37,16 +56,17 @@ def record_change(db, *, actor_id, plugin, table, row_id, action, before=None, a
         [utcnow(), actor_id, plugin, table, str(row_id), action,
          orjson.dumps(changes, default=str).decode(), summary],
     )
-    journal(db, [(cursor.lastrowid, plugin, table, str(row_id), action, actor_id)])
+    journal(db, [AuditEntry(cursor.lastrowid, plugin, table, str(row_id), action, actor_id)])
     return cursor.lastrowid
 
 
 def journal(db, entries):
-    """Note audit entries written without record_change (in bulk) for changes_committed:
-    (id, plugin, table, row id as text, action, actor id) each."""
+    """Note AuditEntry items written without record_change (in bulk) for changes_committed.
+
+    A plain (id, plugin, table, row id, action, actor id) tuple is taken too, as before."""
     noted = getattr(db, "journal", None)  # a connection outside core.db.Database has none
     if noted is not None:
-        noted.extend(entries)
+        noted.extend(e if isinstance(e, AuditEntry) else AuditEntry(*e) for e in entries)
 
 
 def _entry(row) -> dict:

@@ -102,8 +102,8 @@ def register(cli):
         from core.app import collect_routes
 
         try:
-            crm = build_crm(settings, state.pm)
-            collect_routes(crm)  # plugins read their settings here: a bad one stops the start
+            crm = build_crm(settings, state.pm)  # reads every plugin's settings
+            collect_routes(crm)  # two plugins claiming one route stop the start here
         except ConfigError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)

@@ -6,29 +6,20 @@ import secrets
 from pathlib import Path
 
 from core.db import Database
+from core.files import write_owner_only
 from core.memory import gc_paused
-from core.plugins import make_plugin_manager
-from core.settings import Settings, load_settings
+from core.plugins import make_plugin_manager, settings_models
+from core.settings import ConfigError, Settings, load_settings, read_plugin_settings
 
 log = logging.getLogger(__name__)
-CHANGE_KEYS = ("id", "plugin", "table_name", "row_id", "action", "actor_id")
 BULK_CHANGES = 10_000  # from this many changes, the listeners run with the collector paused
-
-
-class ConfigError(Exception):
-    """The configuration cannot run; the message says what to change."""
 
 
 def write_secret_file(path: Path, value: str):
     """Write a secret owner-only (0600) in an owner-only (0700) folder, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_owner_only(path, value)
 
 
 def resolve_secret_key(settings: Settings) -> str:
@@ -57,6 +48,7 @@ class CRM:
         self.pm = pm
         self.database = database
         self.secret_key = secret_key
+        self.settings_models = settings_models(pm)  # plugin name -> its settings class
 
     @property
     def db(self):
@@ -81,7 +73,7 @@ class CRM:
 
     def _announce(self, journal):
         with gc_paused() if len(journal) >= BULK_CHANGES else contextlib.nullcontext():
-            changes = [dict(zip(CHANGE_KEYS, entry)) for entry in journal]
+            changes = [entry.as_dict() for entry in journal]
             try:
                 self.pm.hook.changes_committed(crm=self, changes=changes)
             except Exception:  # the write stands; a listener's failure is only logged
@@ -89,6 +81,19 @@ class CRM:
 
     def plugin_enabled(self, name: str) -> bool:
         return self.pm.get_plugin(name) is not None
+
+    def plugin_settings(self, name: str):
+        """Plugin `name`'s settings (the class its register_settings returns), read now from
+        the environment and its secret files; a bad value is a ConfigError naming it."""
+        model = self.settings_models.get(name)
+        if model is None:
+            raise KeyError(f"plugin {name!r} is not enabled or declares no settings")
+        return read_plugin_settings(name, model, self.settings.secrets_dir)
+
+    def check_plugin_settings(self):
+        """Read every plugin's settings once: a bad value stops the start, naming it."""
+        for name, model in self.settings_models.items():
+            read_plugin_settings(name, model, self.settings.secrets_dir)
 
 
 def build_crm(settings: Settings | None = None, pm=None, extra_plugins=None) -> CRM:
@@ -100,5 +105,6 @@ def build_crm(settings: Settings | None = None, pm=None, extra_plugins=None) -> 
     pm = pm or make_plugin_manager(settings.plugins, extra_plugins)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     crm = CRM(settings, pm, Database(settings.database_path), secret_key)
+    crm.check_plugin_settings()  # before migrations: a bad setting changes nothing
     migrate(pm, crm.database)
     return crm

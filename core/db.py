@@ -21,9 +21,18 @@ WAL_KEEP_BYTES = 64 * 1024 * 1024  # a larger WAL is cut back to this when it st
 WRITER_LOCK_SUFFIX = ".writer-lock"  # the file beside the database writers queue on
 
 
+def utc_text(moment: datetime) -> str:
+    """A timezone-aware moment in the one stored format: ISO-8601 UTC with microseconds and
+    Z (2026-01-02T03:04:05.000006Z), so timestamps sort as text and compare as time."""
+    if moment.tzinfo is None:
+        raise ValueError("utc_text needs a timezone-aware datetime")
+    utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.isoformat(timespec="microseconds") + "Z"  # strftime's %Y drops a year's zeros
+
+
 def utcnow() -> str:
-    """Now as ISO-8601 UTC with microseconds: sorts as text, compares as time."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """Now in the one stored format (utc_text)."""
+    return utc_text(datetime.now(timezone.utc))
 
 
 OWN_FILES = ("", "-wal", "-shm", "-journal", WRITER_LOCK_SUFFIX)  # suffixes of its files
@@ -147,8 +156,8 @@ class Database:
     def write(self):
         """One write transaction (BEGIN IMMEDIATE); nested calls become savepoints.
 
-        `db.journal` lists the audit entries the transaction made, as (id, plugin, table,
-        row id, action, actor id), for CRM.write to announce after the commit."""
+        `db.journal` lists the audit entries the transaction made (core.audit.AuditEntry),
+        for CRM.write to announce after the commit."""
         db = self.db
         if db.conn.in_transaction:
             mark = len(db.journal)

@@ -6,6 +6,16 @@ hookimpl = HookimplMarker("venture_crm")
 
 
 @hookspec
+def register_hookspecs():
+    """Return a list of modules of @hookspec functions: this plugin's own hooks, for others"""
+
+
+@hookspec
+def register_settings():
+    """Return this plugin's pydantic settings class, read by crm.plugin_settings(name)"""
+
+
+@hookspec
 def register_migrations():
     """Return a list of Migration(version, name, apply) for this plugin's tables"""
 
@@ -13,11 +23,6 @@ def register_migrations():
 @hookspec
 def register_routes(crm):
     """Return a list of (uri_template, resource) pairs to add to the web app"""
-
-
-@hookspec
-def register_rule_types(crm):
-    """Return a list of automation rule types (see plugins/automation)"""
 
 
 @hookspec

@@ -2,14 +2,15 @@
 import logging
 
 from core.db import Database, utcnow
+from core.plugins import call_each
 
 log = logging.getLogger(__name__)
 
 
 def _plugin_migrations(pm):
     """Yield (plugin name, [Migration]) in registration order."""
-    for impl in pm.hook.register_migrations.get_hookimpls():
-        yield impl.plugin_name, list(impl.function() or [])
+    for plugin, migrations in call_each(pm, "register_migrations"):
+        yield plugin, list(migrations)
 
 
 def ensure_ledger(database: Database):

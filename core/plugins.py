@@ -12,6 +12,7 @@ CORE_MODULES = ("core.builtin",)  # always on: accounts, health, activity, admin
 DEFAULT_PLUGINS = {
     # name -> module; each uses only the public hooks, as an outside plugin would.
     "fundraising": "plugins.fundraising.plugin",
+    "backups": "plugins.backups.plugin",
     "smtp": "plugins.smtp.plugin",
     "automation": "plugins.automation.plugin",
     "gmail": "plugins.gmail.plugin",
@@ -53,6 +54,29 @@ def _hook_names(pm, plugin):
     return sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
 
 
+def call_each(pm, hook: str, **kwargs) -> list[tuple[str, object]]:
+    """(plugin name, answer) of each implementation of `hook`, in loading order; None answers
+    are left out. Each is called through pluggy, so it may take fewer arguments than the spec,
+    and the caller learns which plugin gave what (routes, migrations, settings)."""
+    caller = getattr(pm.hook, hook, None)
+    if caller is None:
+        return []
+    impls = caller.get_hookimpls()
+    answers = []
+    for impl in impls:
+        if impl.hookwrapper or impl.wrapper:  # a wrapper has no answer of its own
+            continue
+        others = [other.plugin for other in impls if other.plugin is not impl.plugin]
+        for answer in pm.subset_hook_caller(hook, others)(**kwargs):
+            answers.append((impl.plugin_name, answer))
+    return answers
+
+
+def settings_models(pm) -> dict:
+    """plugin name -> the settings class its register_settings returns."""
+    return dict(call_each(pm, "register_settings"))
+
+
 def make_plugin_manager(enabled=None, extra_plugins=None) -> pluggy.PluginManager:
     """Build a plugin manager with the core and the enabled plugins registered.
 
@@ -74,9 +98,10 @@ def make_plugin_manager(enabled=None, extra_plugins=None) -> pluggy.PluginManage
     for name, (load, _version, _source) in available.items():
         if enabled is None or name in enabled:
             pm.register(load(), name=name)
+    for modules in pm.hook.register_hookspecs():
+        for module in modules or []:
+            pm.add_hookspecs(module)  # a plugin's own hooks, for other plugins to implement
     for name, plugin in pm.list_name_plugin():
-        if getattr(plugin, "hookspecs", None) is not None:
-            pm.add_hookspecs(plugin.hookspecs)  # a plugin's own hooks, for other plugins
         missing = [n for n in getattr(plugin, "requires", ()) if pm.get_plugin(n) is None]
         if missing:
             raise ValueError(f"plugin {name} needs {', '.join(missing)}: add it to CRM_PLUGINS")

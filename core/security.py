@@ -2,6 +2,7 @@
 import ipaddress
 import stat
 
+from core.db import utcnow
 from core.plugin_types import SecurityCheck
 
 
@@ -69,8 +70,7 @@ def core_checks(crm) -> list[SecurityCheck]:
     def setup_closed():
         open_links = crm.db.execute(
             "SELECT count(*) FROM invites WHERE purpose='setup' AND accepted_at IS NULL "
-            "AND revoked_at IS NULL AND expires_at > strftime('%Y-%m-%dT%H:%M:%fZ','now')"
-        ).fetchone()[0]
+            "AND revoked_at IS NULL AND expires_at > ?", [utcnow()]).fetchone()[0]
         return open_links == 0, f"{open_links} unused setup link(s)"
 
     def rate_limits():

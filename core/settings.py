@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -13,6 +13,10 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+
+class ConfigError(Exception):
+    """The configuration cannot run; the message says what to change."""
 
 
 def secrets_root(environ=os.environ) -> Path:
@@ -125,3 +129,26 @@ class Settings(FileBackedSettings):
 def load_settings(**overrides) -> Settings:
     """Read the configuration; keyword overrides win over every source (tests use them)."""
     return Settings(**overrides)
+
+
+def variable_name(model, field: str) -> str:
+    """The environment variable a settings field reads: an alias as it is, else the model's
+    env_prefix and the field's name (SMTP_FROM, DIGEST_TZ)."""
+    info = model.model_fields.get(field)
+    if info is None or info.alias or info.validation_alias:
+        return field.upper()
+    return f"{model.model_config.get('env_prefix', '')}{field}".upper()
+
+
+def read_plugin_settings(name: str, model, secrets_dir: Path):
+    """The settings of plugin `name` as they are now; a bad value is a ConfigError naming
+    each variable at fault."""
+    try:
+        if issubclass(model, FileBackedSettings):
+            return model.load(secrets_dir)
+        return model()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{variable_name(model, str(e['loc'][0])) if e['loc'] else name}: {e['msg']}"
+            for e in exc.errors(include_url=False))
+        raise ConfigError(f"invalid {name} setting: {problems}") from None
