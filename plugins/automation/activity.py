@@ -6,7 +6,7 @@ import orjson
 from core import activity_text, audit
 from core.plugin_types import ActivitySource
 from plugins.automation.tasks import due_tasks
-from plugins.fundraising.value_text import date_text
+from plugins.fundraising.api import date_text, fundraising
 
 LABELS = {"main": "the main list", "follow_up": "follow-up", "graveyard": "the graveyard",
           "longshot": "longshots"}
@@ -15,15 +15,16 @@ LABELS = {"main": "the main list", "follow_up": "follow-up", "graveyard": "the g
 def membership_source(crm) -> ActivitySource:
     def fetch(limit, before=None):
         rows = crm.db.execute(
-            "SELECT at, kind, list, investor, name FROM ("
-            " SELECT m.added_at AS at, 'list_added' AS kind, m.list, m.investor_id AS investor,"
-            "  i.name FROM list_memberships m JOIN fundraising_investors i ON i.id = m.investor_id"
+            "SELECT at, kind, list, investor FROM ("
+            " SELECT added_at AS at, 'list_added' AS kind, list, investor_id AS investor"
+            "  FROM list_memberships"
             " UNION ALL"
-            " SELECT m.removed_at, 'list_removed', m.list, m.investor_id, i.name"
-            "  FROM list_memberships m JOIN fundraising_investors i ON i.id = m.investor_id"
-            "  WHERE m.removed_at IS NOT NULL"
+            " SELECT removed_at, 'list_removed', list, investor_id FROM list_memberships"
+            "  WHERE removed_at IS NOT NULL"
             ") WHERE at <= coalesce(?, at) ORDER BY at DESC, investor DESC, kind LIMIT ?",
-            [before, limit])
+            [before, limit]).fetchall()
+        names = fundraising(crm).names("investors", [row[3] for row in rows])
+        rows = [(*row, names[row[3]]) for row in rows if row[3] in names]
         return [{"at": at, "kind": kind, "list": list_name, "investor_id": investor,
                  "summary": f"{name} {'joined' if kind == 'list_added' else 'left'} "
                             f"{LABELS.get(list_name, list_name)}",
@@ -66,11 +67,10 @@ def due_source(crm) -> ActivitySource:
 TASK_FIELDS = {"title": "Title", "notes": "Notes", "due_date": "Due", "assignee_id": "Assignee",
                "investor_id": "Investor", "contact_id": "Contact", "done": "Done",
                "done_at": "Done at", "reminded_for": "Reminded for"}
-NAMED = {"assignee_id": "users", "investor_id": "fundraising_investors",
-         "contact_id": "fundraising_contacts"}
+NAMED = {"assignee_id": "users", "investor_id": "investors", "contact_id": "contacts"}
 
 
-def describe_tasks(db, entries):
+def describe_tasks(crm, db, entries):
     """Task entries: people and records by name, dates as people read them, and a link to
     the task's investor (archived ones too)."""
     tasks = {row[0]: row[1:] for row in db.execute(
@@ -79,12 +79,14 @@ def describe_tasks(db, entries):
     ids = {table: set() for table in NAMED.values()}
     for entry in entries:
         investor, contact = tasks.get(int(entry["row_id"]), (None, None))
-        ids["fundraising_investors"].add(investor)
-        ids["fundraising_contacts"].add(contact)
+        ids["investors"].add(investor)
+        ids["contacts"].add(contact)
         for key, pair in (entry.get("changes") or {}).items():
             if key in NAMED:
                 ids[NAMED[key]].update(v for v in pair if v)
-    names = {t: activity_text.names_by_id(db, t, [i for i in v if i]) for t, v in ids.items()}
+    api = fundraising(crm)
+    names = {t: activity_text.names_by_id(db, t, [i for i in v if i]) if t == "users"
+             else api.names(t, [i for i in v if str(i).isdigit()]) for t, v in ids.items()}
 
     def text(key, value):
         if value in (None, ""):
@@ -104,11 +106,12 @@ def describe_tasks(db, entries):
                             if k != "done_at"]
         investor = tasks.get(int(entry["row_id"]), (None, None))[0]
         if investor:
-            name = names["fundraising_investors"].get(investor) or f"investor #{investor}"
+            name = names["investors"].get(investor) or f"investor #{investor}"
             entry["record"] = {"table": "investors", "id": investor, "name": name,
                                "url": f"#/grid/investors/{investor}"}
 
 
 def sources(crm) -> list[ActivitySource]:
-    return [audit.activity_source(crm, "automation", name="tasks", describe=describe_tasks),
+    return [audit.activity_source(crm, "automation", name="tasks",
+                                  describe=lambda db, entries: describe_tasks(crm, db, entries)),
             membership_source(crm), run_source(crm), due_source(crm)]

@@ -11,6 +11,7 @@ import orjson
 from core.db import utcnow
 from core.plugins import collect_named
 from plugins.automation.tables import LISTS
+from plugins.fundraising.api import fundraising
 
 log = logging.getLogger(__name__)
 # Passed or declined is final: an investor on the graveyard is on no other list.
@@ -28,15 +29,6 @@ def _current(db, list_name, only_ids):
     if only_ids is not None:
         sql += f" AND investor_id IN ({','.join('?' * len(only_ids))})"
         params += list(only_ids)
-    return {r[0] for r in db.execute(sql, params)}
-
-
-def _live(db, only_ids):
-    sql = "SELECT id FROM fundraising_investors WHERE deleted_at IS NULL"
-    params = []
-    if only_ids is not None:
-        sql += f" AND id IN ({','.join('?' * len(only_ids))})"
-        params = list(only_ids)
     return {r[0] for r in db.execute(sql, params)}
 
 
@@ -87,7 +79,7 @@ def run_rules(crm, trigger="manual", only_ids=None, now=None, act=None) -> dict 
                 result["error"] = str(exc)[:500]
                 if target:
                     failed.add(target)
-        scope = _live(db, only_ids)
+        scope = fundraising(crm).select_ids("investors", only_ids=only_ids)
         currents = {name: _current(db, name, only_ids) for name in LISTS[1:]}
         finals = {name: currents[name] if name in failed else wanted.get(name, set()) & scope
                   for name in LISTS[1:]}

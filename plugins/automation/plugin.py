@@ -1,10 +1,13 @@
 """Hook implementations of the automation plugin."""
 from core import ScheduledTask, hookimpl
+from plugins.automation import hookspecs
 from plugins.automation import resources as r
-from plugins.automation.activity import sources
+from plugins.automation.activity import LABELS, sources
 from plugins.automation.engine import run_rules
-from plugins.automation.rules import BUILTIN_TYPES
+from plugins.automation.rules import builtin_types
+from plugins.automation.tasks import due_tasks
 from plugins.automation.tables import MIGRATIONS
+from plugins.fundraising.api import fundraising
 
 requires = ("fundraising",)
 # From this many changed investors (an import), re-checking every investor is cheaper than
@@ -18,20 +21,30 @@ def register_migrations():
 
 
 @hookimpl
+def register_hookspecs():
+    return [hookspecs]
+
+
+@hookimpl
 def register_rule_types(crm):
-    return BUILTIN_TYPES
+    return builtin_types(crm)
 
 
 @hookimpl
 def register_routes(crm):
+    lists, tasks, task = r.ListResource(crm), r.TasksResource(crm), r.TaskResource(crm)
     return [
         ("/api/automation/rules", r.RulesResource(crm)),
         ("/api/automation/rules/{rule_id:id}", r.RuleResource(crm)),
         ("/api/automation/run", r.RunResource(crm)),
         ("/api/automation/runs", r.RunsResource(crm)),
-        ("/api/fundraising/lists/{list_name}", r.ListResource(crm)),
-        ("/api/tasks", r.TasksResource(crm)),
-        ("/api/tasks/{task_id:id}", r.TaskResource(crm)),
+        ("/api/automation/lists/{list_name}", lists),
+        ("/api/automation/tasks", tasks),
+        ("/api/automation/tasks/{task_id:id}", task),
+        # the paths these had before they moved under /api/automation
+        ("/api/fundraising/lists/{list_name}", lists),
+        ("/api/tasks", tasks),
+        ("/api/tasks/{task_id:id}", task),
     ]
 
 
@@ -48,23 +61,20 @@ def register_activity_sources(crm):
 
 @hookimpl
 def changes_committed(crm, changes):
-    investors = {change["row_id"] for change in changes
-                 if change["table_name"] == "investors" and change["plugin"] == "fundraising"}
+    investors = fundraising(crm).changed_ids(changes, "investors")
     if investors:
-        scope = set(map(int, investors)) if len(investors) < WHOLE_TABLE_FROM else None
+        scope = investors if len(investors) < WHOLE_TABLE_FROM else None
         run_rules(crm, "change", only_ids=scope, act=False)
 
 
 @hookimpl
 def digest_sections(crm, start, end, day):
-    from plugins.automation.activity import LABELS
-    from plugins.automation.tasks import due_tasks
     tasks = [f"{t['title']} (due {t['due_date']})" for t in due_tasks(crm.db, day)]
-    moves = [f"{name} joined {LABELS.get(list_name, list_name)}" for name, list_name in
-             crm.db.execute(
-                 "SELECT i.name, m.list FROM list_memberships m JOIN fundraising_investors i "
-                 "ON i.id = m.investor_id WHERE m.added_at >= ? AND m.added_at < ? AND "
-                 "m.list != 'main' AND i.deleted_at IS NULL ORDER BY m.added_at",
-                 [start, end])]
+    joined = crm.db.execute(
+        "SELECT investor_id, list FROM list_memberships WHERE added_at >= ? AND added_at < ? "
+        "AND list != 'main' ORDER BY added_at", [start, end]).fetchall()
+    names = fundraising(crm).names("investors", [i for i, _ in joined], archived=False)
+    moves = [f"{names[investor]} joined {LABELS.get(list_name, list_name)}"
+             for investor, list_name in joined if investor in names]
     return [{"title": "Tasks due and overdue", "items": tasks},
             {"title": "List changes", "items": moves}]

@@ -1,15 +1,16 @@
-"""Routes: /api/automation/*, /api/fundraising/lists/{list}, /api/tasks."""
+"""Routes under /api/automation (rules, runs, lists, tasks); lists and tasks also answer at
+their old paths /api/fundraising/lists/{list} and /api/tasks."""
 import orjson
 from pydantic import ValidationError
 
 from core.db import utcnow
 from core.errors import not_found, unprocessable
 from core.openapi import operation, validation_error
+from core.versioning import check_version
 from plugins.automation import models, tasks
 from plugins.automation.engine import rule_types, run_json, run_rules
 from plugins.automation.tables import LISTS
-from plugins.fundraising.records import RecordStore
-from plugins.fundraising.versioning import version_conflict
+from plugins.fundraising.api import fundraising
 
 
 def rule_json(row) -> dict:
@@ -76,9 +77,7 @@ class RuleResource:
             if not rows:
                 raise not_found("No such rule")
             row = rows[0]
-            expected = changes.pop("expected_version", None)
-            if expected is not None and expected != row["version"]:
-                raise version_conflict(db, row, "rule")
+            check_version(db, row, changes.pop("expected_version", None), "rule")
             if changes.get("config") is not None:
                 rule_type = rule_types(self.crm).get(row["type"])
                 if rule_type is None:
@@ -130,17 +129,14 @@ class ListResource:
     def on_get(self, req, resp, list_name):
         if list_name not in (*LISTS, "all"):
             raise not_found(f"No list {list_name!r}")
-        q, db = req.context.query, self.crm.db
+        q, api = req.context.query, fundraising(self.crm)
         if list_name == "all":
-            page = RecordStore(db, "investors").page(q.limit, q.offset)
+            page = api.page_json("investors", q.limit, q.offset)
         else:
-            join = ("FROM list_memberships m JOIN fundraising_investors i ON i.id = "
-                    "m.investor_id WHERE m.list = ? AND m.removed_at IS NULL AND "
-                    "i.deleted_at IS NULL")
-            total = db.execute(f"SELECT count(*) {join}", [list_name]).fetchone()[0]
-            ids = [r[0] for r in db.execute(f"SELECT i.id {join} ORDER BY i.id LIMIT ? OFFSET ?",
-                                            [list_name, q.limit, q.offset])]
-            page = {"records": RecordStore(db, "investors").by_ids(ids), "total": total}
+            members = [r[0] for r in self.crm.db.execute(
+                "SELECT investor_id FROM list_memberships WHERE list = ? AND removed_at IS NULL",
+                [list_name])]
+            page = api.page_json("investors", q.limit, q.offset, ids=members)
         resp.media = {"list": list_name, **page}
 
 
@@ -160,8 +156,7 @@ class TasksResource:
                response=models.Task, status=201)
     def on_post(self, req, resp):
         values = req.context.body.model_dump(mode="json", exclude_none=True)
-        with self.crm.write() as db:
-            resp.media = tasks.create_task(db, values, req.context.user["id"])
+        resp.media = tasks.create_task(self.crm, values, req.context.user["id"])
 
 
 class TaskResource:
@@ -172,5 +167,4 @@ class TaskResource:
                response=models.Task, errors=(404, 409))
     def on_patch(self, req, resp, task_id):
         changes = req.context.body.model_dump(mode="json", exclude_unset=True)
-        with self.crm.write() as db:
-            resp.media = tasks.update_task(db, task_id, changes, req.context.user["id"])
+        resp.media = tasks.update_task(self.crm, task_id, changes, req.context.user["id"])

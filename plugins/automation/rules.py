@@ -9,8 +9,7 @@ from typing import Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from plugins.fundraising.fields import load_fields
-from plugins.fundraising.query import field_sql
+from plugins.fundraising.api import Condition, FilterGroup, fundraising
 
 ListName = Literal["follow_up", "graveyard", "longshot"]
 
@@ -58,39 +57,36 @@ class RuleFailed(Exception):
     """The rule cannot run as configured; the message goes to the run log."""
 
 
-def _column(db, field_id, types):
-    fdef = load_fields(db, "investors").by_id.get(field_id)
+def _checked(api, field_id, types) -> int:
+    fdef = api.field("investors", field_id)
     if fdef is None:
         raise RuleFailed(f"field {field_id} no longer exists")
     if fdef.type not in types:
         raise RuleFailed(f"field '{fdef.name}' is a {fdef.type} field")
-    return field_sql(fdef)
+    return field_id
 
 
-def _ids(db, where, params, only_ids):
-    sql = f"SELECT id FROM fundraising_investors WHERE deleted_at IS NULL AND ({where})"
-    if only_ids is not None:
-        sql += f" AND id IN ({','.join('?' * len(only_ids))})"
-        params = [*params, *only_ids]
-    return {r[0] for r in db.execute(sql, params)}
+# A list rule is a saved filter: a filter group the fundraising API compiles as a view's.
 
-
-def last_contact_members(db, config: LastContactOlder, today: date, only_ids):
-    column = _column(db, config.field, {"date"})
+def last_contact_members(api, config: LastContactOlder, today: date, only_ids):
+    field = _checked(api, config.field, {"date"})
     cutoff = (today - timedelta(days=config.days)).isoformat()
-    where = f"{column} < ?" + (f" OR {column} IS NULL" if config.include_never else "")
-    return _ids(db, where, [cutoff], only_ids)
+    older = Condition(field, "before", cutoff)
+    filters = FilterGroup((older, Condition(field, "is_empty")), "or") \
+        if config.include_never else FilterGroup((older,))
+    return api.select_ids("investors", filters, only_ids, today=today)
 
 
-def stage_members(db, config: StageIn, today, only_ids):
-    column = _column(db, config.field, {"single_select", "text"})
-    return _ids(db, f"{column} IN ({','.join('?' * len(config.stages))})", config.stages,
-                only_ids)
+def stage_members(api, config: StageIn, today, only_ids):
+    field = _checked(api, config.field, {"single_select", "text"})
+    filters = FilterGroup(tuple(Condition(field, "is", s) for s in config.stages), "or")
+    return api.select_ids("investors", filters, only_ids, today=today)
 
 
-def amount_members(db, config: AmountBelow, today, only_ids):
-    column = _column(db, config.field, {"number", "currency", "percent"})
-    return _ids(db, f"{column} < ?", [config.threshold], only_ids)
+def amount_members(api, config: AmountBelow, today, only_ids):
+    field = _checked(api, config.field, {"number", "currency", "percent"})
+    return api.select_ids("investors", FilterGroup((Condition(field, "<", config.threshold),)),
+                          only_ids, today=today)
 
 
 def remind_overdue(db, config, now: datetime):
@@ -112,15 +108,24 @@ def remind_overdue(db, config, now: datetime):
     return matched, len(due)
 
 
-BUILTIN_TYPES = [
-    RuleType("last_contact_older", "Last Contact older than N days puts an investor on a list",
-             LastContactOlder, members=last_contact_members, target=lambda c: c.list),
-    RuleType("stage_in", "A Stage in a set puts an investor on a list", StageIn,
-             members=stage_members, target=lambda c: c.list),
-    RuleType("amount_below", "An amount below a threshold puts an investor on a list",
-             AmountBelow, members=amount_members, target=lambda c: c.list),
-    RuleType("main_list", "Every live investor on no other list is on the main list",
-             NoConfig, target=lambda c: "main"),
-    RuleType("task_overdue", "An overdue open task gets one reminder in the activity feed",
-             NoConfig, act=remind_overdue),
-]
+def builtin_types(crm) -> list[RuleType]:
+    """The rule types of the automation plugin; list rules read investors through the
+    fundraising API (the `db` a rule gets is the same connection, in the same transaction)."""
+    api = fundraising(crm)
+
+    def members(select):
+        return lambda db, config, today, only_ids: select(api, config, today, only_ids)
+
+    return [
+        RuleType("last_contact_older", "Last Contact older than N days puts an investor on a "
+                 "list", LastContactOlder, members=members(last_contact_members),
+                 target=lambda c: c.list),
+        RuleType("stage_in", "A Stage in a set puts an investor on a list", StageIn,
+                 members=members(stage_members), target=lambda c: c.list),
+        RuleType("amount_below", "An amount below a threshold puts an investor on a list",
+                 AmountBelow, members=members(amount_members), target=lambda c: c.list),
+        RuleType("main_list", "Every live investor on no other list is on the main list",
+                 NoConfig, target=lambda c: "main"),
+        RuleType("task_overdue", "An overdue open task gets one reminder in the activity feed",
+                 NoConfig, act=remind_overdue),
+    ]

@@ -3,6 +3,7 @@ import orjson
 
 from core import Migration
 from core.db import utcnow
+from plugins.fundraising.api import builtin_field_ids, field_ids_of_type
 
 LISTS = ("main", "follow_up", "graveyard", "longshot")
 
@@ -37,9 +38,7 @@ def _tables(db):
 
 
 def _builtin_rules(db):
-    fields = {row[0]: row[1] for row in db.execute(
-        "SELECT builtin, id FROM fundraising_fields WHERE table_name = 'investors' "
-        "AND builtin IS NOT NULL")}
+    fields = builtin_field_ids(db, "investors")
     now = utcnow()
     rules = [
         ("last_contact_older", "Follow up after 30 days without contact",
@@ -60,8 +59,7 @@ def _builtin_rules(db):
 def _percent_thresholds(db):
     """Percent fields hold fractions (fundraising migration 8): a rule's threshold over 1 on
     a percent field was written as a percentage (25 for 25%) and becomes 0.25."""
-    percent = {row[0] for row in db.execute(
-        "SELECT id FROM fundraising_fields WHERE type = 'percent'")}
+    percent = field_ids_of_type(db, "investors", "percent")  # rules read investors only
     for rule_id, config in list(db.execute(
             "SELECT id, config FROM automation_rules WHERE type = 'amount_below'")):
         config = orjson.loads(config)

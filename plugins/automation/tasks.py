@@ -4,7 +4,8 @@ from datetime import date
 from core import audit
 from core.db import utcnow
 from core.errors import not_found, unprocessable
-from plugins.fundraising.versioning import version_conflict
+from core.versioning import check_version
+from plugins.fundraising.api import fundraising
 
 PLUGIN = "automation"
 COLUMNS = ("id", "version", "title", "notes", "due_date", "assignee_id", "investor_id",
@@ -18,15 +19,16 @@ def task_json(row) -> dict:
     return out
 
 
-def _check_links(db, values):
-    for key, table in (("investor_id", "fundraising_investors"),
-                       ("contact_id", "fundraising_contacts"), ("assignee_id", "users")):
+def _check_links(crm, values):
+    api = fundraising(crm)
+    for key, table in (("investor_id", "investors"), ("contact_id", "contacts")):
         value = values.get(key)
-        if value is None:
-            continue
-        live = "" if table == "users" else " AND deleted_at IS NULL"
-        if not db.execute(f"SELECT 1 FROM {table} WHERE id = ?{live}", [value]).fetchone():
+        if value is not None and not api.live_ids(table, [value]):
             raise unprocessable(f"{key}: no such record", field=key)
+    user = values.get("assignee_id")
+    if user is not None and not crm.db.execute("SELECT 1 FROM users WHERE id = ?",
+                                               [user]).fetchone():
+        raise unprocessable("assignee_id: no such record", field="assignee_id")
 
 
 def list_tasks(db, status="open", assignee_id=None, investor_id=None, due=None, today=None,
@@ -53,10 +55,16 @@ def list_tasks(db, status="open", assignee_id=None, investor_id=None, due=None, 
     return {"tasks": [task_json(r) for r in rows], "total": total}
 
 
-def create_task(db, values: dict, actor_id) -> dict:
+def create_task(crm, values: dict, actor_id) -> dict:
+    """A new task, in one transaction (a savepoint of the caller's when one is open)."""
     if not values.get("investor_id") and not values.get("contact_id"):
         raise unprocessable("A task belongs to an investor or a contact", field="investor_id")
-    _check_links(db, values)
+    _check_links(crm, values)
+    with crm.write() as db:
+        return _insert_task(db, values, actor_id)
+
+
+def _insert_task(db, values, actor_id):
     now = utcnow()
     task_id = db.table("tasks").insert({
         **values, "done": 0, "version": 1, "created_at": now, "created_by": actor_id,
@@ -67,15 +75,20 @@ def create_task(db, values: dict, actor_id) -> dict:
     return task_json(next(db.query("SELECT * FROM tasks WHERE id = ?", [task_id])))
 
 
-def update_task(db, task_id, changes: dict, actor_id) -> dict:
+def update_task(crm, task_id, changes: dict, actor_id) -> dict:
+    """Change a task, in one transaction; a 409 naming who changed it when
+    `expected_version` is stale."""
+    with crm.write() as db:
+        return _update_task(crm, db, task_id, changes, actor_id)
+
+
+def _update_task(crm, db, task_id, changes, actor_id):
     rows = list(db.query("SELECT * FROM tasks WHERE id = ? AND deleted_at IS NULL", [task_id]))
     if not rows:
         raise not_found("No such task")
     row = rows[0]
-    expected = changes.pop("expected_version", None)
-    if expected is not None and expected != row["version"]:
-        raise version_conflict(db, row, "task")
-    _check_links(db, changes)
+    check_version(db, row, changes.pop("expected_version", None), "task")
+    _check_links(crm, changes)
     if "done" in changes:
         changes["done"] = int(changes["done"])
         changes["done_at"] = utcnow() if changes["done"] else None

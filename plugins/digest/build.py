@@ -2,7 +2,9 @@
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
+from core.db import utc_text
 from core.services import summarize_text, summarizer_status
+from plugins.fundraising.api import fundraising
 
 INSTRUCTIONS = (
     "You write for the partners of a venture fund. Summarize the emails between one of the "
@@ -17,25 +19,36 @@ _UTC = timezone.utc
 def day_bounds(day: date, zone) -> tuple[str, str]:
     """The local day as [start, end) in UTC ISO text (23 or 25 hours on DST change days)."""
     def utc(d):
-        moment = datetime.combine(d, time(0), zone).astimezone(_UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+        return utc_text(datetime.combine(d, time(0), zone))
     return utc(day), utc(day + timedelta(days=1))
 
 
-def activity(db, start: str, end: str) -> list[dict]:
-    """Approved email activity in [start, end), skipping archived investors and contacts."""
-    rows = db.query(
+def activity(crm, start: str, end: str) -> list[dict]:
+    """Approved email activity in [start, end), skipping archived investors and contacts,
+    by user, investor name, then time."""
+    rows = [dict(r) for r in crm.db.query(
         "SELECT e.user_id, u.name AS user_name, u.email AS user_email, e.investor_id, "
-        "i.name AS investor, c.name AS contact, c.email AS contact_email, e.direction, "
-        "e.subject, e.excerpt, e.sent_at FROM email_activity e "
+        "e.contact_id, e.direction, e.subject, e.excerpt, e.sent_at FROM email_activity e "
         "JOIN users u ON u.id = e.user_id "
-        "LEFT JOIN fundraising_investors i ON i.id = e.investor_id "
-        "LEFT JOIN fundraising_contacts c ON c.id = e.contact_id "
-        "WHERE e.deleted_at IS NULL AND e.sent_at >= ? AND e.sent_at < ? "
-        "AND (e.investor_id IS NULL OR i.deleted_at IS NULL) "
-        "AND (e.contact_id IS NULL OR c.deleted_at IS NULL) "
-        "ORDER BY u.name, u.id, i.name, e.sent_at", [start, end])
-    return [dict(r) for r in rows]
+        "WHERE e.deleted_at IS NULL AND e.sent_at >= ? AND e.sent_at < ?", [start, end])]
+    api = fundraising(crm)
+    investors = api.names("investors", [r["investor_id"] for r in rows], archived=False)
+    contacts = {c.id: c for c in (api.find("contacts", i) for i in
+                                  {r["contact_id"] for r in rows if r["contact_id"]}) if c}
+    kept = []
+    for row in rows:
+        investor_id, contact_id = row["investor_id"], row.pop("contact_id")
+        if (investor_id is not None and investor_id not in investors) or \
+                (contact_id is not None and contact_id not in contacts):
+            continue
+        contact = contacts.get(contact_id)
+        row.update(investor=investors.get(investor_id), contact=contact and contact.name,
+                   contact_email=contact and contact.value("email"))
+        kept.append(row)
+    # as SQLite's ORDER BY u.name, u.id, i.name, e.sent_at: no investor name sorts first
+    kept.sort(key=lambda r: (r["user_name"], r["user_id"], r["investor"] is not None,
+                             r["investor"] or "", r["sent_at"]))
+    return kept
 
 
 def extract(messages) -> str:
@@ -72,7 +85,7 @@ def build_digest(crm, day: date, zone, summarize=True) -> dict:
     # a call is counted only when one is made: none when turned off or nothing to call
     asked = summarize and available
     people, calls, fallback = {}, 0, False
-    for row in activity(crm.db, start, end):
+    for row in activity(crm, start, end):
         person = people.setdefault(row["user_id"], {"user": row["user_name"],
                                                     "email": row["user_email"], "investors": {}})
         key = row["investor_id"] or f"contact:{row['contact_email']}"

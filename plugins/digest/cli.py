@@ -5,7 +5,7 @@ import click
 import orjson
 
 from core.cli import command_group, pass_crm
-from plugins.digest.resources import preview
+from plugins.digest.preview import preview_digest
 from plugins.digest.send import send_digest_for_day
 
 
@@ -25,7 +25,7 @@ def register(cli):
     @pass_crm
     def preview_command(crm, day, fmt):
         """Show a day's digest without sending it."""
-        result = preview(crm, day)
+        result = preview_digest(crm, day)
         if fmt == "json":
             click.echo(orjson.dumps(result, default=str, option=orjson.OPT_INDENT_2).decode())
         else:

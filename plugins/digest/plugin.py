@@ -3,13 +3,24 @@
 The digest is the one automated email: an internal report to the fund's own admins. It never
 writes to an investor, so the rule that investor email is only ever drafted still holds."""
 from core import ScheduledTask, hookimpl
-from plugins.digest import hookspecs  # noqa: F401  (added to the plugin manager by the core)
+from plugins.digest import hookspecs
 from plugins.digest.cli import register
 from plugins.digest.resources import PreviewResource, RunsResource, SettingsResource
 from plugins.digest.send import tick
+from plugins.digest.settings import DigestSettings
 from plugins.digest.tables import MIGRATIONS
 
-requires = ("gmail",)
+requires = ("fundraising", "gmail")
+
+
+@hookimpl
+def register_hookspecs():
+    return [hookspecs]
+
+
+@hookimpl
+def register_settings():
+    return DigestSettings
 
 
 @hookimpl

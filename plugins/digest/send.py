@@ -7,7 +7,7 @@ import logging
 from datetime import date, datetime, timedelta, timezone
 
 from core.accounts import Accounts
-from core.db import utcnow
+from core.db import utc_text, utcnow
 from core.plugin_types import OutgoingEmail
 from core.services import NoProvider, deliver_email
 from plugins.digest import compose
@@ -18,11 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def settings_for(crm) -> DigestSettings:
-    return DigestSettings.load(crm.settings.secrets_dir)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return crm.plugin_settings("digest")
 
 
 def run_row(db, day: date):
@@ -99,7 +95,7 @@ def send_digest_for_day(crm, day: date, force=False, now=None, settings=None) ->
             "WHERE day = ?",
             [status, attempts, error if status == "failed" else None, digest["people_count"],
              digest["investor_count"], digest["model_calls"], int(digest["fallback"]),
-             utcnow(), _stamp(now + timedelta(minutes=settings.retry_minutes))
+             utcnow(), utc_text(now + timedelta(minutes=settings.retry_minutes))
              if status == "failed" else None, status, utcnow(), day.isoformat()])
     return dict(run_row(crm.db, day))
 
@@ -125,6 +121,6 @@ def tick(crm, now=None) -> dict | None:
         if run["status"] in ("sent", "skipped"):
             return None
         if run["status"] == "failed" and (run["attempts"] >= settings.max_attempts or
-                                          (run["next_attempt_at"] or "") > _stamp(now)):
+                                          (run["next_attempt_at"] or "") > utc_text(now)):
             return None
     return send_digest_for_day(crm, day, now=now, settings=settings)

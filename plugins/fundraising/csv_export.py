@@ -4,8 +4,9 @@ multi-select as 'Fintech,"Health, Bio"', links and users by name."""
 import csv
 import io
 
-from plugins.fundraising.csv_import.writer import make_formatter
-from plugins.fundraising.records import RecordStore, RowView, serialize
+from plugins.fundraising.imports.csv_import.writer import make_formatter
+from plugins.fundraising.record_rows import RowView, serialize
+from plugins.fundraising.records import RecordStore
 
 
 def _names(db, table: str) -> dict:

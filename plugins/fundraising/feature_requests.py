@@ -2,8 +2,8 @@
 from core import audit
 from core.db import utcnow
 from core.errors import not_found
-from plugins.fundraising.fields import PLUGIN
-from plugins.fundraising.versioning import version_conflict
+from plugins.fundraising.field_defs import PLUGIN
+from core.versioning import check_version
 
 COLUMNS = ("id", "version", "title", "description", "status", "votes", "created_at",
            "created_by", "updated_at", "updated_by")
@@ -18,28 +18,29 @@ def list_requests(db):
         "SELECT * FROM feature_requests WHERE deleted_at IS NULL ORDER BY votes DESC, id")]
 
 
-def create_request(db, body, actor_id):
+def create_request(db, title: str, description: str, actor_id) -> dict:
+    """A new open feature request, audited, in the caller's transaction."""
     now = utcnow()
     row_id = db.table("feature_requests").insert({
-        "title": body.title, "description": body.description, "status": "open", "votes": 0,
+        "title": title, "description": description, "status": "open", "votes": 0,
         "version": 1, "created_at": now, "created_by": actor_id, "updated_at": now,
         "updated_by": actor_id}).last_pk
     audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="feature_requests",
                         row_id=row_id, action="create",
-                        after={"title": body.title, "description": body.description})
+                        after={"title": title, "description": description})
     return _out(next(db.query("SELECT * FROM feature_requests WHERE id = ?", [row_id])))
 
 
-def update_request(db, request_id, body, actor_id):
+def update_request(db, request_id: int, changes: dict, actor_id) -> dict:
+    """Change a request's status, votes or text (`changes`: only what changes, with an
+    optional expected_version), audited, in the caller's transaction."""
     rows = list(db.query("SELECT * FROM feature_requests WHERE id = ? AND deleted_at IS NULL",
                          [request_id]))
     if not rows:
         raise not_found("No such feature request")
     row = rows[0]
-    changes = body.model_dump(exclude_unset=True)
-    expected = changes.pop("expected_version", None)
-    if expected is not None and expected != row["version"]:
-        raise version_conflict(db, row, "feature request")
+    changes = dict(changes)
+    check_version(db, row, changes.pop("expected_version", None), "feature request")
     changes = {k: v for k, v in changes.items() if v is not None and v != row[k]}
     if changes:
         db.table("feature_requests").update(request_id, {

@@ -1,86 +1,18 @@
-"""Field definitions: loading a table's fields, and creating, changing and archiving them."""
-from dataclasses import dataclass
-
+"""Creating, changing and archiving fields (their definitions are in field_defs)."""
 import orjson
 
 from core import audit
 from core.db import utcnow
 from core.errors import conflict, not_found, unprocessable
+from core.versioning import check_version
+from plugins.fundraising.field_defs import PLUGIN, FieldDef, FieldSpec, load_fields
 from plugins.fundraising.formula import FormulaError, rename_references
-from plugins.fundraising.formula_fields import (TableFormulas, check_formula, recompute_column,
-                                                save_formula)
+from plugins.fundraising.formula_fields import (check_formula, recompute_column, save_formula,
+                                                table_formulas)
 from plugins.fundraising.schema import FieldValueError, validate_value
 from plugins.fundraising.tables import RECORD_TABLES
 from plugins.fundraising.versioning import bump_state
-
-PLUGIN = "fundraising"
-
-
-@dataclass
-class FieldDef:
-    id: int
-    table: str
-    name: str
-    type: str
-    options: dict
-    formula: str | None
-    builtin: str | None
-    column: str | None
-    position: int
-    version: int
-
-    @classmethod
-    def from_row(cls, row):
-        return cls(row["id"], row["table_name"], row["name"], row["type"],
-                   orjson.loads(row["options"]), row["formula"], row["builtin"],
-                   row["column_name"], row["position"], row["version"])
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "table": self.table, "name": self.name, "type": self.type,
-                "options": self.options, "formula": self.formula, "builtin": self.builtin,
-                "position": self.position, "version": self.version}
-
-    def validate(self, value):
-        return validate_value(self.type, self.options, value)
-
-
-class FieldSet:
-    """The live fields of one table, by name (case-insensitive) and by id."""
-
-    def __init__(self, table: str, fields: list[FieldDef]):
-        self.table = table
-        self.all = fields
-        self.by_name = {f.name.casefold(): f for f in fields}
-        self.by_id = {f.id: f for f in fields}
-        self.values = [f for f in fields if f.builtin != "name"]  # what `fields` holds
-        self.layout = None  # filled by records.serialize on first use
-        self.formula_names = {f.name for f in fields if f.type == "formula"}
-        self._formulas = None
-
-    @property
-    def formulas(self):
-        """This table's compiled formula fields (compiled on first use)."""
-        if self._formulas is None:
-            self._formulas = TableFormulas(self)
-        return self._formulas
-
-    def get(self, name: str) -> FieldDef | None:
-        return self.by_name.get(name.casefold()) if isinstance(name, str) else None
-
-    def resolve(self, ref) -> FieldDef | None:
-        """A field by id (int or digit string) or by name."""
-        if isinstance(ref, int) and not isinstance(ref, bool):
-            return self.by_id.get(ref)
-        if isinstance(ref, str) and ref.isdigit() and int(ref) in self.by_id:
-            return self.by_id[int(ref)]
-        return self.get(ref)
-
-
-def load_fields(db, table: str) -> FieldSet:
-    rows = db.query(
-        "SELECT * FROM fundraising_fields WHERE table_name = ? AND deleted_at IS NULL "
-        "ORDER BY position, id", [table])
-    return FieldSet(table, [FieldDef.from_row(r) for r in rows])
+from plugins.fundraising.views import sync_indexes
 
 
 def list_fields(db, table: str | None = None) -> list[dict]:
@@ -152,20 +84,20 @@ def _in_use_values(db, fdef: FieldDef):
     return [orjson.loads(r[0]) if fdef.type == "multi_select" else r[0] for r in rows]
 
 
-def create_field(db, body, actor_id, recompute=True) -> FieldDef:
+def create_field(db, spec: FieldSpec, actor_id, recompute=True) -> FieldDef:
     """Add a field in the caller's transaction (a formula's column computed in it too, unless
     not `recompute`: add_field computes it outside the write lock)."""
-    options = body.options or {}
-    check_options(body.type, options, body.formula)
-    _check_name_free(db, body.table, body.name)
-    if body.type == "formula":
-        options = formula_options(options, check_formula(load_fields(db, body.table), body.formula))
+    options = spec.options or {}
+    check_options(spec.type, options, spec.formula)
+    _check_name_free(db, spec.table, spec.name)
+    if spec.type == "formula":
+        options = formula_options(options, check_formula(load_fields(db, spec.table), spec.formula))
     now = utcnow()
     position = db.execute("SELECT coalesce(max(position), 0) + 1 FROM fundraising_fields "
-                          "WHERE table_name = ?", [body.table]).fetchone()[0]
+                          "WHERE table_name = ?", [spec.table]).fetchone()[0]
     field_id = db.table("fundraising_fields").insert({
-        "table_name": body.table, "name": body.name, "type": body.type,
-        "options": orjson.dumps(options).decode(), "formula": body.formula,
+        "table_name": spec.table, "name": spec.name, "type": spec.type,
+        "options": orjson.dumps(options).decode(), "formula": spec.formula,
         "position": position, "version": 1, "created_at": now, "created_by": actor_id,
         "updated_at": now, "updated_by": actor_id}).last_pk
     fdef = FieldDef.from_row(_field_row(db, field_id))
@@ -179,11 +111,9 @@ def create_field(db, body, actor_id, recompute=True) -> FieldDef:
 
 def update_field(db, field_id, changes: dict, actor_id, recompute=True) -> FieldDef:
     """Change a field in the caller's transaction (see create_field for `recompute`)."""
-    before = FieldDef.from_row(_field_row(db, field_id))
-    expected = changes.pop("expected_version", None)
-    if expected is not None and expected != before.version:
-        raise conflict("The field was changed by someone else", code="version_conflict",
-                       current_version=before.version)
+    row = _field_row(db, field_id)
+    check_version(db, row, changes.pop("expected_version", None), "field")
+    before = FieldDef.from_row(row)
     if "type" in changes and changes["type"] != before.type:
         raise unprocessable("A field's type cannot be changed; add a new field instead",
                             field="type")
@@ -253,14 +183,12 @@ def archive_field(db, field_id, actor_id) -> FieldDef:
     if fdef.builtin:
         raise unprocessable(f"'{fdef.name}' is built in: it can be renamed, not deleted",
                             field="id", code="builtin_field")
-    readers = [f.id for f in load_fields(db, fdef.table).formulas.affected({fdef.name})]
+    readers = [f.id for f in table_formulas(load_fields(db, fdef.table)).affected({fdef.name})]
     db.execute("UPDATE fundraising_fields SET deleted_at = ?, version = version + 1, "
                "updated_at = ?, updated_by = ? WHERE id = ?",
                [utcnow(), utcnow(), actor_id, field_id])
     audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields", row_id=field_id,
                         action="archive", before=fdef.to_json())
-    from plugins.fundraising.views import sync_indexes  # views imports this module
-
     sync_indexes(db, fdef.table)  # views on the field are no longer served by an index
     if readers:  # they turn to #REF!, and what reads them follows
         recompute_column(db, fdef.table, load_fields(db, fdef.table), set(readers))
@@ -268,15 +196,15 @@ def archive_field(db, field_id, actor_id) -> FieldDef:
     return fdef
 
 
-def add_field(crm, body, actor_id) -> FieldDef:
+def add_field(crm, spec: FieldSpec, actor_id) -> FieldDef:
     """create_field in a write transaction of its own; a formula field's column is computed
     outside it (formula_fields.save_formula: 422 when too slow)."""
-    if body.type != "formula" or not (body.formula or "").strip():
+    if spec.type != "formula" or not (spec.formula or "").strip():
         with crm.write() as db:
-            return create_field(db, body, actor_id)
-    _check_name_free(crm.db, body.table, body.name)  # before the work, not only after it
-    return save_formula(crm, body.table, None, body.name, body.formula,
-                        lambda db: create_field(db, body, actor_id, recompute=False))
+            return create_field(db, spec, actor_id)
+    _check_name_free(crm.db, spec.table, spec.name)  # before the work, not only after it
+    return save_formula(crm, spec.table, None, spec.name, spec.formula,
+                        lambda db: create_field(db, spec, actor_id, recompute=False))
 
 
 def change_field(crm, field_id, changes: dict, actor_id) -> FieldDef:

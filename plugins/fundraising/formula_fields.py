@@ -3,15 +3,15 @@
 A formula's value is stored in the record's `data` under the field's id, like any custom
 field, so views filter and sort on it in SQL. An error is stored as {"error", "message"}.
 """
-from __future__ import annotations
-
 import dataclasses
 import time
 
 import orjson
 
 from core.errors import unprocessable
+from plugins.fundraising.field_defs import FieldDef, FieldSet, load_fields
 from plugins.fundraising.formula import ErrorValue, FormulaError, compile_formula
+from plugins.fundraising.record_rows import RowView, serialize
 
 RECOMPUTE_BUDGET = 10.0  # seconds of evaluation for one column, computed outside the write lock
 LOCKED_RECOMPUTE_BUDGET = 1.0  # the same inside a caller's write transaction (PUT /state)
@@ -149,6 +149,13 @@ def check_formula(fieldset: FieldSet, expression: str, field_id=None, name=None)
     return formula.result_type
 
 
+def table_formulas(fieldset: FieldSet) -> TableFormulas:
+    """The table's compiled formula fields, compiled once per field set."""
+    if fieldset.compiled_formulas is None:
+        fieldset.compiled_formulas = TableFormulas(fieldset)
+    return fieldset.compiled_formulas
+
+
 def _targets(formulas: TableFormulas, field_ids) -> list[FieldDef]:
     """The formula fields `field_ids` (None: all) and every formula that reads them, directly
     or not, in dependency order."""
@@ -160,8 +167,6 @@ def _targets(formulas: TableFormulas, field_ids) -> list[FieldDef]:
 def _evaluate(rows, index, fieldset, formulas, targets, budget, strict=True) -> list[tuple]:
     """[(id, version, {data key: value})] of `rows`, their formula time charged to `budget`.
     Past it: 422 when `strict`, else the remaining rows get NOT_COMPUTED."""
-    from plugins.fundraising.records import RowView, serialize  # records imports this module
-
     name_field = next(f.name for f in fieldset.all if f.builtin == "name")
     clock, out = time.perf_counter, []
     for row in rows:
@@ -224,8 +229,6 @@ def save_formula(crm, table: str, field_id: int | None, name: str, formula: str,
     update_field, without their own recompute) runs in a short write transaction, and the
     values are written RECOMPUTE_CHUNK rows per transaction; a row changed since it was
     evaluated, or every row when the table's fields changed meanwhile, is evaluated again."""
-    from plugins.fundraising.fields import load_fields  # fields imports this module
-
     before = load_fields(crm.db, table)
     result_type = check_formula(before, formula, field_id, name)
     candidate = _candidate(before, field_id, name, formula, result_type)
@@ -268,8 +271,6 @@ def _signature(fieldset: FieldSet) -> tuple:
 def _candidate(fieldset: FieldSet, field_id, name, formula, result_type) -> FieldSet:
     """The table's fields as they will be once the formula is saved (a new field as NEW_FIELD;
     a changed one keeps its name, which the formulas reading it use until the save)."""
-    from plugins.fundraising.fields import FieldDef, FieldSet
-
     options = {"result_type": result_type}
     if field_id is None:
         fields = [*fieldset.all, FieldDef(NEW_FIELD, fieldset.table, name, "formula", options,
@@ -307,8 +308,6 @@ def _write_in_chunks(crm, table, field_ids, computed, computed_for, budget):
 
     A chunk uses `computed` while the fields are still `computed_for`; rows evaluated anew are
     evaluated outside the lock, and a row changed since then again inside it."""
-    from plugins.fundraising.fields import load_fields
-
     compiled, after_id = {}, 0
     while True:
         fieldset = load_fields(crm.db, table)

@@ -82,7 +82,8 @@ class FeatureRequestsResource:
                response=models.FeatureRequest, status=201)
     def on_post(self, req, resp):
         with self.crm.write() as db:
-            resp.media = feature_requests.create_request(db, req.context.body,
+            body = req.context.body
+            resp.media = feature_requests.create_request(db, body.title, body.description,
                                                          req.context.user["id"])
 
 
@@ -95,5 +96,6 @@ class FeatureRequestResource:
                errors=(404, 409))
     def on_patch(self, req, resp, request_id):
         with self.crm.write() as db:
-            resp.media = feature_requests.update_request(db, request_id, req.context.body,
+            changes = req.context.body.model_dump(exclude_unset=True)
+            resp.media = feature_requests.update_request(db, request_id, changes,
                                                          req.context.user["id"])

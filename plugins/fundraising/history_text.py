@@ -9,7 +9,7 @@ import re
 
 from core.activity_text import (actor_name, detail, listing, names_by_id, plain_details,
                                 sentence)
-from plugins.fundraising.fields import FieldDef
+from plugins.fundraising.field_defs import FieldDef
 from plugins.fundraising.tables import RECORD_TABLES
 from plugins.fundraising.value_text import value_text
 
@@ -193,15 +193,7 @@ def _describe_other(entries):
         entry["details"] = plain_details(pairs)
         who, table = actor_name(entry), entry["table"]
         after = {k: v[1] for k, v in pairs.items()}
-        if table == "backups":  # its size and checksum are for the Backups page
-            kind = (pairs.get("kind") or [None, None])
-            kind = kind[1] or kind[0] or ""
-            entry["details"] = []
-            entry["summary"] = (f"{who} made a {kind} backup" if entry["kind"] == "create"
-                                else sentence(entry, f"a {kind} backup"))
-        elif table == "app_settings":
-            entry["summary"] = f"{who} changed the backup policy"
-        elif table == "feature_requests" and entry["kind"] == "create":
+        if table == "feature_requests" and entry["kind"] == "create":
             entry["summary"] = f"{who} asked for a feature: {after.get('title')}"
         elif table == "feature_requests":
             entry["summary"] = sentence(entry, f"feature request #{entry['row_id']}")

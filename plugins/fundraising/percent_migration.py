@@ -27,6 +27,8 @@ import orjson
 
 from core import audit
 from core.db import utcnow
+from plugins.fundraising.field_defs import load_fields
+from plugins.fundraising.formula_fields import recompute_column, table_formulas
 
 PLUGIN = "fundraising"
 SUMMARY = "percent to fraction (migration): {old} -> {new}"
@@ -157,9 +159,6 @@ def _views(db):
 def percent_to_fraction(db):
     """Move percent values written on the 0-100 scale to fractions (rules above), and
     saved filters on percent fields with them."""
-    from plugins.fundraising.fields import load_fields
-    from plugins.fundraising.formula_fields import recompute_column
-
     _views(db)
     by_table = {}
     for field_id, table, name, created in _percent_fields(db):
@@ -172,6 +171,6 @@ def percent_to_fraction(db):
         _apply(db, table, moves, field_names)
         fieldset = load_fields(db, table)
         moved = {field_names[f] for changed in moves.values() for f in changed}
-        readers = {f.id for f in fieldset.formulas.affected(moved)}
+        readers = {f.id for f in table_formulas(fieldset).affected(moved)}
         if readers:
             recompute_column(db, table, fieldset, readers, budget=RECOMPUTE_SECONDS)

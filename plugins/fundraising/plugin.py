@@ -2,17 +2,20 @@
 from core import audit, hookimpl
 from plugins.fundraising import grid_resources as g
 from plugins.fundraising import history_text
-from plugins.fundraising.backup_cli import register_backup_commands
-from plugins.fundraising.backup_policy import backup_security_checks, backup_tasks
-from plugins.fundraising.backup_resources import backup_routes
-from plugins.fundraising.import_cli import register_import_commands
-from plugins.fundraising.import_resources import (ImportChangesResource,
+from plugins.fundraising.imports.cli import register_import_commands
+from plugins.fundraising.imports.resources import (ImportChangesResource,
                                                    ImportPreviewResource, ImportResource)
 from plugins.fundraising import resources as r
-from plugins.fundraising.settings import load_fundraising_settings
-from plugins.fundraising.tables import MIGRATIONS, RECORD_TABLES
+from plugins.fundraising.settings import FundraisingSettings
+from plugins.fundraising.tables import BACKED_UP_TABLES, MIGRATIONS, RECORD_TABLES
+from plugins.fundraising.versioning import bump_state
 
 PREFIX = "/api/fundraising"
+
+
+@hookimpl
+def register_settings():
+    return FundraisingSettings
 
 
 @hookimpl
@@ -22,7 +25,8 @@ def register_migrations():
 
 @hookimpl
 def register_routes(crm):
-    settings = load_fundraising_settings(crm)  # read once; a bad value stops the start
+    settings = crm.plugin_settings("fundraising")  # read once for the app's life
+    requests, request = g.FeatureRequestsResource(crm), g.FeatureRequestResource(crm)
     routes = [
         (f"{PREFIX}/fields", r.FieldsResource(crm)),
         (f"{PREFIX}/fields/{{field_id:id}}", r.FieldResource(crm)),
@@ -37,8 +41,10 @@ def register_routes(crm):
         (f"{PREFIX}/export", g.ExportResource(crm)),
         (f"{PREFIX}/export.csv", g.CsvExportResource(crm)),
         (f"{PREFIX}/relational-summary", g.SummaryResource(crm)),
-        ("/api/feature-requests", g.FeatureRequestsResource(crm)),
-        ("/api/feature-requests/{request_id:id}", g.FeatureRequestResource(crm)),
+        (f"{PREFIX}/feature-requests", requests),
+        (f"{PREFIX}/feature-requests/{{request_id:id}}", request),
+        ("/api/feature-requests", requests),  # the old paths, before they moved under PREFIX
+        ("/api/feature-requests/{request_id:id}", request),
     ]
     for table in RECORD_TABLES:
         base = f"{PREFIX}/{table}"
@@ -48,7 +54,7 @@ def register_routes(crm):
             (f"{base}/{{record_id:id}}/restore", r.RestoreRecordResource(crm, table)),
             (f"{base}/{{record_id:id}}/history", r.HistoryResource(crm, table)),
         ]
-    return routes + backup_routes(crm, settings)
+    return routes
 
 
 @hookimpl
@@ -57,19 +63,14 @@ def register_activity_sources(crm):
 
 
 @hookimpl
-def register_scheduled_tasks(crm):
-    return backup_tasks(crm)
-
-
-@hookimpl
 def register_commands(cli):
-    register_backup_commands(cli)
     register_import_commands(cli)
 
 
 @hookimpl
-def register_security_checks(crm):
-    return backup_security_checks(crm)
+def register_backup_tables(register):
+    # a restore bumps the grid's version: a client holding the old one reloads, not overwrites
+    register("fundraising", BACKED_UP_TABLES, after_restore=bump_state)
 
 
 @hookimpl

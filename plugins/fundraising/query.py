@@ -3,7 +3,7 @@ import hashlib
 from datetime import date, timedelta
 
 from core.errors import unprocessable
-from plugins.fundraising.fields import FieldDef, FieldSet
+from plugins.fundraising.field_defs import FieldDef, FieldSet
 from plugins.fundraising.schema import FieldValueError, percent_value
 
 TEXT_TYPES = {"text", "long_text", "email", "url", "phone", "single_select"}

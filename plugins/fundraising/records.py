@@ -4,56 +4,15 @@ import orjson
 from core import audit
 from core.db import utcnow
 from core.errors import APIError, not_found, unprocessable
-from plugins.fundraising.fields import PLUGIN, FieldSet, load_fields
+from plugins.fundraising.field_defs import PLUGIN, FieldSet, load_fields
+from plugins.fundraising.formula_fields import table_formulas
 from plugins.fundraising.read_cache import cached
+from plugins.fundraising.record_rows import RowView, serialize
 from plugins.fundraising.schema import FieldValueError
-from plugins.fundraising.versioning import bump_state, version_conflict
+from core.versioning import check_version
+from plugins.fundraising.versioning import bump_state
 
 NAME_REQUIRED = {"investors", "funds", "contacts"}
-NUMERIC = {"number", "currency", "percent"}
-
-
-def _layout(fieldset: FieldSet):
-    """(built-in columns as (name, column, numeric), {data key: name} of the other fields),
-    computed once per field set."""
-    if fieldset.layout is None:
-        columns = [(f.name, f.column, f.type in NUMERIC) for f in fieldset.values if f.column]
-        stored = {str(f.id): f.name for f in fieldset.values if not f.column}
-        fieldset.layout = (columns, stored)
-    return fieldset.layout
-
-
-def serialize(row, fieldset: FieldSet) -> dict:
-    """The API shape of a record: {id, version, name, fields, created_*, updated_*}.
-
-    `row` is a mapping of column name to value (a dict, or a RowView over a tuple). Fields
-    come built-in columns first, then the others as the record stores them; empty ones and
-    what a deleted field left in `data` are left out."""
-    columns, stored = _layout(fieldset)
-    values = {}
-    for name, column, numeric in columns:
-        value = row[column]
-        if value is not None:
-            if numeric and value.__class__ is float and value.is_integer():
-                value = int(value)
-            values[name] = value
-    values.update({stored[k]: v for k, v in orjson.loads(row["data"]).items()
-                   if v is not None and k in stored})
-    return {"id": row["id"], "version": row["version"], "name": row["name"], "fields": values,
-            "created_at": row["created_at"], "created_by": row["created_by"],
-            "updated_at": row["updated_at"], "updated_by": row["updated_by"]}
-
-
-class RowView:
-    """A tuple row read by column name, without building a dict per row."""
-
-    __slots__ = ("values", "index")
-
-    def __init__(self, values, index):
-        self.values, self.index = values, index
-
-    def __getitem__(self, column):
-        return self.values[self.index[column]]
 
 
 def named_values(record: dict, fieldset: FieldSet) -> dict:
@@ -180,7 +139,7 @@ class RecordStore:
 
     def _formula_values(self, values: dict, changed: set | None) -> dict:
         """{data key: value} of the formula fields that read any of `changed` names."""
-        formulas = self.fields.formulas
+        formulas = table_formulas(self.fields)
         targets = formulas.affected(changed)
         return formulas.compute(values, targets) if targets else {}
 
@@ -210,8 +169,7 @@ class RecordStore:
     def update(self, record_id, expected_version, name, fields, actor_id, checker=None,
                row=None, skip_computed=False, summary=None) -> dict:
         row = row or self._row(record_id)
-        if expected_version is not None and row["version"] != expected_version:
-            raise version_conflict(self.db, row)
+        check_version(self.db, row, expected_version)
         check_name(self.table, name)
         columns, data, named = prepare(self.fields, fields or {},
                                        checker or LinkChecker(self.db),
@@ -246,8 +204,7 @@ class RecordStore:
 
     def archive(self, record_id, actor_id, expected_version=None) -> dict:
         row = self._row(record_id)
-        if expected_version is not None and row["version"] != expected_version:
-            raise version_conflict(self.db, row)
+        check_version(self.db, row, expected_version)
         return self._set_archived(row, utcnow(), actor_id, "archive")
 
     def restore(self, record_id, actor_id) -> dict:

@@ -2,6 +2,7 @@
 from core.openapi import operation
 from plugins.fundraising import fields as field_store
 from plugins.fundraising import history_text, models, views
+from plugins.fundraising.field_defs import FieldSpec, load_fields
 from plugins.fundraising.formula import validate
 from plugins.fundraising.formula_fields import field_types
 from plugins.fundraising.records import RecordStore
@@ -105,9 +106,9 @@ class FieldsResource:
                admin=True, errors=(409,))
     def on_post(self, req, resp):
         body = req.context.body
-        if body.options is not None:
-            body.options = body.options.model_dump(exclude_none=True)
-        fdef = field_store.add_field(self.crm, body, req.context.user["id"])
+        options = body.options.model_dump(exclude_none=True) if body.options else {}
+        spec = FieldSpec(body.table, body.name, body.type, options, body.formula)
+        fdef = field_store.add_field(self.crm, spec, req.context.user["id"])
         resp.media = fdef.to_json()
 
 
@@ -144,7 +145,9 @@ class ViewsResource:
                response=models.ViewOut, status=201)
     def on_post(self, req, resp):
         with self.crm.write() as db:
-            resp.media = views.create_view(db, req.context.body, req.context.user)
+            body = req.context.body
+            resp.media = views.create_view(db, body.table, body.name, body.config(),
+                                           req.context.user, body.personal, body.position or 0)
 
 
 class ViewResource:
@@ -155,7 +158,8 @@ class ViewResource:
                errors=(403, 404, 409))
     def on_patch(self, req, resp, view_id):
         with self.crm.write() as db:
-            resp.media = views.update_view(db, view_id, req.context.body, req.context.user)
+            changes = req.context.body.model_dump(exclude_unset=True, mode="json")
+            resp.media = views.update_view(db, view_id, changes, req.context.user)
 
     @operation("Archive a view", response=models.ViewOut, errors=(403, 404))
     def on_delete(self, req, resp, view_id):
@@ -171,5 +175,5 @@ class FormulaValidateResource:
                body=models.FormulaCheck, response=models.FormulaCheckResult)
     def on_post(self, req, resp):
         body = req.context.body
-        fieldset = field_store.load_fields(self.crm.db, body.table)
+        fieldset = load_fields(self.crm.db, body.table)
         resp.media = validate(body.expression, field_types(fieldset))

@@ -1,10 +1,10 @@
-"""CRM_FUNDRAISING_* settings, read once when the app or a CLI command starts."""
+"""CRM_FUNDRAISING_* settings, declared by register_settings: the core checks them at start
+and `crm.plugin_settings("fundraising")` reads them."""
 from typing import ClassVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from core.context import ConfigError
 from core.settings import FileBackedSettings
 
 ENV_PREFIX = "CRM_FUNDRAISING_"
@@ -17,16 +17,3 @@ class FundraisingSettings(FileBackedSettings):
     member_archive_limit: int = Field(
         25, ge=0, description="rows one member's PUT /state may archive, all tables together "
                               "(admins are not capped)")
-    manual_backup_limit: int = Field(
-        20, ge=0, description="manual backups kept; taking another beyond it is refused "
-                              "until one is deleted")
-
-
-def load_fundraising_settings(crm) -> FundraisingSettings:
-    """The plugin's settings; a bad value is a ConfigError naming its variable."""
-    try:
-        return FundraisingSettings.load(crm.settings.secrets_dir)
-    except ValidationError as exc:
-        problems = "; ".join(f"{ENV_PREFIX}{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
-                             for e in exc.errors(include_url=False))
-        raise ConfigError(f"invalid fundraising setting: {problems}") from None

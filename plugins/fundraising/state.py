@@ -2,11 +2,13 @@
 import falcon
 
 from core.errors import APIError, unprocessable
+from core.versioning import check_version, user_ref
 from plugins.fundraising import fields as field_store
 from plugins.fundraising import views as view_store
-from plugins.fundraising.records import LinkChecker, RecordStore, serialize
+from plugins.fundraising.field_defs import FieldSpec
+from plugins.fundraising.record_rows import serialize
+from plugins.fundraising.records import LinkChecker, RecordStore
 from plugins.fundraising.tables import RECORD_TABLES
-from plugins.fundraising.versioning import user_ref, version_conflict
 
 SYNC_ORDER = ("investors", "funds", "contacts", "commitments")
 
@@ -66,7 +68,9 @@ def _sync_fields(db, plan, actor_id, counts):
     steps, archived = plan
     for step in steps:
         if step[0] == "create":
-            field_store.create_field(db, step[1], actor_id)
+            item = step[1]
+            spec = FieldSpec(item.table, item.name, item.type, item.options or {}, item.formula)
+            field_store.create_field(db, spec, actor_id)
             counts["created"] += 1
         else:
             field_store.update_field(db, step[1], step[2], actor_id)
@@ -136,7 +140,9 @@ def _sync_views(db, incoming, user, counts):
     seen = set()
     for i, item in enumerate(incoming):
         if item.id is None:
-            view_store.create_view(db, item.as_create(), user)
+            new = item.as_create()
+            view_store.create_view(db, new.table, new.name, new.config(), user, new.personal,
+                                   new.position or 0)
             counts["created"] += 1
             continue
         if item.id not in current or item.id in seen:
@@ -144,10 +150,9 @@ def _sync_views(db, incoming, user, counts):
                                 field=f"state.views.{i}.id")
         seen.add(item.id)
         old = current[item.id]
-        patch = item.as_patch()
-        wanted = patch.model_dump(exclude_unset=True, mode="json")
+        wanted = item.as_patch().model_dump(exclude_unset=True, mode="json")
         if any(old.get(k) != v for k, v in wanted.items()):
-            view_store.update_view(db, item.id, patch, user)
+            view_store.update_view(db, item.id, wanted, user)
             counts["updated"] += 1
     for view_id in current:
         if view_id not in seen:
@@ -161,8 +166,7 @@ def put_state(db, body, user, member_archive_limit: int) -> dict:
     Checked before anything is written: only admins change fields (403), and a member's
     save archives at most `member_archive_limit` records (422)."""
     row = next(db.query("SELECT * FROM fundraising_state WHERE id = 1"))
-    if row["version"] != body.expected_version:
-        raise version_conflict(db, row, "grid")
+    check_version(db, row, body.expected_version, "grid")
     state = body.state
     plan = None
     if state.fields is not None:

@@ -1,7 +1,8 @@
 """The relational summary and the JSON export."""
 from plugins.fundraising import fields as field_store
 from plugins.fundraising import views as view_store
-from plugins.fundraising.records import RecordStore, serialize
+from plugins.fundraising.record_rows import serialize
+from plugins.fundraising.records import RecordStore
 from plugins.fundraising.schema import COMMITTED_STATUSES, PIPELINE_STATUSES
 from plugins.fundraising.tables import RECORD_TABLES
 

@@ -1,8 +1,12 @@
 """Migrations of the fundraising plugin."""
 from core import Migration
+from core.db import utcnow
 from plugins.fundraising.percent_migration import percent_to_fraction
+from plugins.fundraising.schema import BUILTIN_FIELDS
 
 RECORD_TABLES = ("investors", "contacts", "funds", "commitments")
+# what a restore from a backup puts back: {SQL table: name in the audit log}
+BACKED_UP_TABLES = {f"fundraising_{t}": t for t in (*RECORD_TABLES, "fields", "views")}
 AUDIT_COLUMNS = """
     version INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL, created_by INTEGER,
@@ -56,14 +60,11 @@ def _fields(db):
     db.execute(f"""CREATE TABLE feature_requests (
         id INTEGER PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
         status TEXT NOT NULL DEFAULT 'open', votes INTEGER NOT NULL DEFAULT 0,{AUDIT_COLUMNS})""")
-    db.execute(f"""CREATE TABLE app_settings (
+    db.execute(f"""CREATE TABLE IF NOT EXISTS app_settings (
         key TEXT PRIMARY KEY, value TEXT NOT NULL,{AUDIT_COLUMNS})""")
 
 
 def _builtin_fields(db):
-    from plugins.fundraising.schema import BUILTIN_FIELDS
-    from core.db import utcnow
-
     now = utcnow()
     db.execute("INSERT INTO fundraising_state (id, version, updated_at) VALUES (1, 1, ?)", [now])
     for table, specs in BUILTIN_FIELDS.items():

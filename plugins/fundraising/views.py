@@ -7,10 +7,11 @@ import orjson
 from core import audit
 from core.db import utcnow
 from core.errors import forbidden, not_found, unprocessable
-from plugins.fundraising.fields import PLUGIN, load_fields
+from plugins.fundraising.field_defs import PLUGIN, load_fields
 from plugins.fundraising.models import MAX_VIEW_BYTES
 from plugins.fundraising.query import MAX_VIEW_INDEXES, index_sql, is_view_index, view_index_sql
-from plugins.fundraising.versioning import bump_state, version_conflict
+from core.versioning import check_version
+from plugins.fundraising.versioning import bump_state
 
 
 def _resolve(fieldset, ref, where):
@@ -132,32 +133,36 @@ def _may_edit(row, user):
 CONFIG_KEYS = ("filters", "sorts", "pinned", "hidden", "order", "widths")
 
 
-def create_view(db, body, user) -> dict:
-    fieldset = load_fields(db, body.table)
-    config = normalize_config(fieldset, body.model_dump(include=set(CONFIG_KEYS), mode="json"))
+def create_view(db, table: str, name: str, config: dict, user: dict, personal: bool = False,
+                position: int = 0) -> dict:
+    """Save a view of `table` (`config`: its CONFIG_KEYS as JSON values, fields by name or
+    id); a personal one only `user` sees. In the caller's transaction."""
+    fieldset = load_fields(db, table)
+    given = {"filters": None, **{k: v for k, v in config.items() if k in CONFIG_KEYS}}
+    config = normalize_config(fieldset, given)
     _check_size(config)
     now = utcnow()
-    owner = user["id"] if body.personal else None
+    owner = user["id"] if personal else None
     view_id = db.table("fundraising_views").insert({
-        "table_name": body.table, "name": body.name, "owner_id": owner,
-        "config": orjson.dumps(config).decode(), "position": body.position or 0, "version": 1,
+        "table_name": table, "name": name, "owner_id": owner,
+        "config": orjson.dumps(config).decode(), "position": position or 0, "version": 1,
         "created_at": now, "created_by": user["id"], "updated_at": now,
         "updated_by": user["id"]}).last_pk
     audit.record_change(db, actor_id=user["id"], plugin=PLUGIN, table="views", row_id=view_id,
-                        action="create", after={"name": body.name, **config})
+                        action="create", after={"name": name, **config})
     if owner is None:
-        sync_indexes(db, body.table)
+        sync_indexes(db, table)
     bump_state(db, user["id"])
     return view_json(_row(db, view_id, user))
 
 
-def update_view(db, view_id, body, user) -> dict:
+def update_view(db, view_id: int, changes: dict, user: dict) -> dict:
+    """Change a view: `changes` holds only what changes (name, personal, position, config
+    keys as JSON values, expected_version). In the caller's transaction."""
     row = _row(db, view_id, user)
     _may_edit(row, user)
-    changes = body.model_dump(exclude_unset=True, mode="json")
-    expected = changes.pop("expected_version", None)
-    if expected is not None and expected != row["version"]:
-        raise version_conflict(db, row, "view")
+    changes = dict(changes)
+    check_version(db, row, changes.pop("expected_version", None), "view")
     before = orjson.loads(row["config"])
     config_changes = {k: v for k, v in changes.items() if k in CONFIG_KEYS}
     fieldset = load_fields(db, row["table_name"])

@@ -3,7 +3,7 @@ import click
 
 from core.accounts import Accounts
 from core.cli import command_group, pass_crm
-from plugins.gmail.resources import accounts, set_account
+from plugins.gmail.accounts import list_accounts, set_account
 from plugins.gmail.sync import sync_all
 
 
@@ -58,7 +58,7 @@ def register(cli):
     @pass_crm
     def status(crm):
         """Per user: on or off, address, last sync, history id and error."""
-        for a in accounts(crm.db):
+        for a in list_accounts(crm.db):
             click.echo(f"{a['email']:<30} {'on ' if a['enabled'] else 'off'} {a['address']:<30} "
                        f"last sync {a['last_sync_at'] or '-':<28} history {a['history_id'] or '-'}"
                        f"  {('error: ' + a['last_error']) if a['last_error'] else ''}")

@@ -27,15 +27,11 @@ def addresses(*header_values) -> list[str]:
 class ContactIndex:
     """Live contacts of live investors by folded email."""
 
-    def __init__(self, db):
+    def __init__(self, contacts):
+        """`contacts`: FundraisingAPI.contacts_with_email(), oldest first (the oldest wins)."""
         self.by_email = {}
-        rows = db.execute(
-            "SELECT c.id, c.investor_id, c.email FROM fundraising_contacts c "
-            "LEFT JOIN fundraising_investors i ON i.id = c.investor_id "
-            "WHERE c.deleted_at IS NULL AND c.email IS NOT NULL AND c.email != '' "
-            "AND (c.investor_id IS NULL OR i.deleted_at IS NULL) ORDER BY c.id")
-        for contact_id, investor_id, email in rows:
-            self.by_email.setdefault(fold(email), (contact_id, investor_id))
+        for contact in contacts:
+            self.by_email.setdefault(fold(contact.email), (contact.id, contact.investor_id))
 
     def match(self, participants: list[str]) -> list[tuple[str, int, int | None]]:
         return [(a, *self.by_email[a]) for a in participants if a in self.by_email]

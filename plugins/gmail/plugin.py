@@ -1,11 +1,18 @@
 """Hook implementations of the gmail plugin: it reads mail and writes drafts, never sends."""
-from core import ActivitySource, ScheduledTask, hookimpl
+from core import ScheduledTask, hookimpl
 from plugins.gmail import resources as r
+from plugins.gmail.activity import email_source
 from plugins.gmail.cli import register
+from plugins.gmail.settings import GmailSettings
 from plugins.gmail.sync import sync_all
 from plugins.gmail.tables import MIGRATIONS
 
 requires = ("fundraising",)
+
+
+@hookimpl
+def register_settings():
+    return GmailSettings
 
 
 @hookimpl
@@ -38,19 +45,4 @@ def register_commands(cli):
 
 @hookimpl
 def register_activity_sources(crm):
-    def fetch(limit, before=None):
-        rows = crm.db.execute(
-            "SELECT e.id, e.sent_at, e.direction, e.subject, u.name, i.name, i.id "
-            "FROM email_activity e "
-            "JOIN users u ON u.id = e.user_id LEFT JOIN fundraising_investors i ON "
-            "i.id = e.investor_id WHERE e.deleted_at IS NULL AND (i.id IS NULL OR "
-            "i.deleted_at IS NULL) AND e.sent_at <= coalesce(?, e.sent_at) "
-            "ORDER BY e.sent_at DESC, e.id DESC LIMIT ?", [before, limit])
-        return [{"at": sent_at, "kind": f"email_{direction}", "activity_id": activity_id,
-                 "summary": f"{user} {'emailed' if direction == 'out' else 'heard from'} "
-                            f"{investor or 'a contact'}: {subject or '(no subject)'}",
-                 "record": {"table": "investors", "id": investor_id, "name": investor,
-                            "url": f"#/grid/investors/{investor_id}"} if investor_id else None}
-                for activity_id, sent_at, direction, subject, user, investor, investor_id
-                in rows]
-    return [ActivitySource("email", fetch)]
+    return [email_source(crm)]

@@ -3,8 +3,8 @@ import orjson
 
 from core import audit
 from core.db import utcnow
-from core.errors import conflict, not_found
-from plugins.fundraising.records import RecordStore
+from core.errors import APIError, conflict, not_found
+from plugins.fundraising.api import fundraising
 
 COLUMNS = ("id", "user_id", "message_id", "thread_id", "direction", "from_address", "subject",
            "excerpt", "sent_at", "investor_id", "contact_id", "status", "decided_by",
@@ -46,18 +46,39 @@ def _proposal(db, proposal_id, user):
     return rows[0]
 
 
-def _move_last_contact(db, investor_id, sent_at, actor_id):
+def _move_last_contact(crm, investor_id, sent_at, actor_id):
+    """Last Contact (by its built-in key: people rename fields) moves forward, never back."""
     if investor_id is None:
         return
-    store = RecordStore(db, "investors")
-    row = db.execute("SELECT last_contact, deleted_at FROM fundraising_investors WHERE id = ?",
-                     [investor_id]).fetchone()
+    api = fundraising(crm)
+    investor = api.find("investors", investor_id)
     day = sent_at[:10]
-    if row and row[1] is None and (row[0] is None or row[0] < day):
-        store.update(investor_id, None, None, {"Last Contact": day}, actor_id)
+    last = investor.value("last_contact") if investor else None
+    if investor and (last is None or last < day):
+        api.update("investors", investor_id, {"last_contact": day}, actor_id)
 
 
-def decide(db, proposal_id, user, approve: bool) -> dict:
+def decide(crm, proposal_id, user, approve: bool) -> dict:
+    """Approve or reject one proposal, in one transaction (a savepoint inside a bulk one)."""
+    with crm.write() as db:
+        return _decide(crm, db, proposal_id, user, approve)
+
+
+def approve_many(crm, proposal_ids, user) -> dict:
+    """Approve each pending proposal of `proposal_ids` in one transaction: {approved, skipped}
+    (skipped: unknown, not the user's, or already decided)."""
+    approved, skipped = [], []
+    with crm.write():
+        for proposal_id in dict.fromkeys(proposal_ids):
+            try:
+                decide(crm, proposal_id, user, True)
+                approved.append(proposal_id)
+            except APIError:
+                skipped.append(proposal_id)
+    return {"approved": approved, "skipped": skipped}
+
+
+def _decide(crm, db, proposal_id, user, approve):
     row = _proposal(db, proposal_id, user)
     if row["status"] != "pending":
         raise conflict(f"This proposal is already {row['status']}", code="already_decided")
@@ -78,6 +99,6 @@ def decide(db, proposal_id, user, approve: bool) -> dict:
                             after={"subject": row["subject"], "investor_id": row["investor_id"],
                                    "direction": row["direction"], "sent_at": row["sent_at"]},
                             summary=f"Email '{row['subject'] or '(no subject)'}' recorded")
-        _move_last_contact(db, row["investor_id"], row["sent_at"], user["id"])
+        _move_last_contact(crm, row["investor_id"], row["sent_at"], user["id"])
     return proposal_json(next(db.query("SELECT * FROM gmail_proposals WHERE id = ?",
                                        [proposal_id])))

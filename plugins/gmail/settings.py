@@ -30,6 +30,9 @@ class GmailSettings(FileBackedSettings):
     max_messages_per_sync: int = Field(2000, ge=1)
     excerpt_chars: int = Field(2000, ge=100, le=20000)
     timeout: float = Field(30.0, gt=0, le=300)
+    # retry n of a throttled or failed call waits up to this x 2^n seconds (random jitter,
+    # as google-api-python-client does); tests set 0 so they never sleep
+    retry_backoff_seconds: float = Field(1.0, ge=0, le=60)
 
     @field_validator("blocked_domains", "fund_domains", mode="before")
     @classmethod

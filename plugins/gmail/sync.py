@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 
-from core.db import utcnow
+from core.db import utc_text, utcnow
+from plugins.fundraising.api import fundraising
 from plugins.gmail import mime
 from plugins.gmail.client import GmailError, call, mailbox, pages
 from plugins.gmail.matching import ContactIndex, addresses, fund_domains, skip_reason
@@ -14,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def settings_for(crm) -> GmailSettings:
-    return GmailSettings.load(crm.settings.secrets_dir)
+    return crm.plugin_settings("gmail")
 
 
 def _window_ids(service, settings, now):
@@ -62,7 +63,7 @@ def proposal_for(message, user_address, settings, index, internal, blocked):
             "direction": direction, "from_address": sender[0] if sender else None,
             "to_addresses": orjson.dumps(addresses(head.get("to"), head.get("cc"))).decode(),
             "subject": subject, "excerpt": text,
-            "sent_at": sent.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "sent_at": utc_text(sent),
             "investor_id": investor_id, "contact_id": contact_id,
             "matched": orjson.dumps([m[0] for m in matched]).decode()}
 
@@ -88,7 +89,7 @@ def sync_user(crm, account, now=None, settings=None) -> dict:
             ids = _window_ids(service, settings, now)
         ids = ids[:settings.max_messages_per_sync]
         db = crm.db
-        index = ContactIndex(db)
+        index = ContactIndex(fundraising(crm).contacts_with_email())
         internal = fund_domains(db, settings.fund_domains)
         blocked = set(settings.blocked_domains)
         rows = []

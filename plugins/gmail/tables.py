@@ -31,4 +31,12 @@ def _tables(db):
     db.execute("CREATE INDEX email_activity_investor ON email_activity(investor_id, sent_at)")
 
 
-MIGRATIONS = [Migration(1, "accounts, proposals and email activity", _tables)]
+def _sent_at_with_microseconds(db):
+    # sync wrote whole seconds (…:05Z); every stored timestamp now has microseconds
+    for table in ("gmail_proposals", "email_activity"):
+        db.execute(f"UPDATE {table} SET sent_at = substr(sent_at, 1, 19) || '.000000Z' "
+                   "WHERE length(sent_at) = 20 AND sent_at LIKE '%Z'")
+
+
+MIGRATIONS = [Migration(1, "accounts, proposals and email activity", _tables),
+              Migration(2, "sent_at in the one timestamp format", _sent_at_with_microseconds)]

@@ -1,11 +1,10 @@
 """crm smtp configure|status and crm digest test-email."""
 import click
 
-from core.cli import command_group, pass_crm, read_secret
+from core.cli import CliState, command_group, pass_crm, read_secret
 from core.context import write_secret_file
 from core.errors import APIError
-from plugins.smtp.resources import admin_recipients, send_test_email
-from plugins.smtp.settings import SmtpSettings
+from plugins.smtp.mail_check import admin_recipients, send_test_email
 
 
 def register(cli):
@@ -18,10 +17,11 @@ def register(cli):
     @click.option("--username", help="Login name; the password is read from stdin")
     @click.option("--security", type=click.Choice(["starttls", "tls", "none"]),
                   default="starttls", show_default=True)
-    @pass_crm
-    def configure(crm, host, port, from_address, username, security):
+    @click.pass_context
+    def configure(ctx, host, port, from_address, username, security):
         """Write the SMTP account to CRM_SECRETS_DIR/smtp/ (files 0600, folder 0700)."""
-        folder = crm.settings.secrets_dir / "smtp"
+        # the CRM is not opened: it would refuse to start on the bad file this may replace
+        folder = ctx.find_object(CliState).settings.secrets_dir / "smtp"
         values = {"host": host, "from": from_address, "security": security,
                   "port": str(port) if port else None, "username": username}
         if username:
@@ -40,7 +40,7 @@ def register(cli):
     @pass_crm
     def status(crm):
         """Show the SMTP settings in effect, the password masked."""
-        s = SmtpSettings.load(crm.settings.secrets_dir)
+        s = crm.plugin_settings("smtp")
         password = "(set)" if s.password and s.password.get_secret_value() else "(none)"
         rows = [("host", s.host), ("port", s.effective_port), ("from", s.from_address),
                 ("username", s.username), ("password", password), ("security", s.security),

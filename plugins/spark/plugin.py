@@ -9,7 +9,12 @@ log = logging.getLogger(__name__)
 
 
 def settings_for(crm) -> SparkSettings:
-    return SparkSettings.load(crm.settings.secrets_dir)
+    return crm.plugin_settings("spark")
+
+
+@hookimpl
+def register_settings():
+    return SparkSettings
 
 
 @hookimpl(trylast=True)

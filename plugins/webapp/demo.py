@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 import click
 
 from core.cli import command_group, pass_crm
-from core.db import utcnow
+from core.db import utc_text, utcnow
+from plugins.fundraising.api import Condition, FilterGroup, Sort, fundraising
 
 FIRST = ["Ada", "Ben", "Chloe", "Daniel", "Elena", "Farid", "Grace", "Hiro", "Isabel", "Jonas",
          "Kemi", "Lars", "Maya", "Nikhil", "Olivia", "Pablo", "Quinn", "Rosa", "Sven", "Tara",
@@ -45,115 +46,105 @@ def _investor_names(rng, count):
     return names
 
 
-def _add_fields(db, actor):
-    from plugins.fundraising.fields import create_field
-    from plugins.fundraising.models import FieldCreate
-
-    for body in (
-        {"name": "Type", "type": "single_select", "options": {"choices": TYPES}},
-        {"name": "Region", "type": "single_select", "options": {"choices": REGIONS}},
-        {"name": "Website", "type": "url"},
-        {"name": "Warm Intro", "type": "checkbox"},
-        {"name": "Est. Fees", "type": "formula", "formula": "{Check Size} * 0.02"},
+def _add_fields(api, actor) -> dict:
+    """The demo's own investor fields; {name: field id}."""
+    fees = f"{{{api.field_name('investors', 'check_size')}}} * 0.02"  # formulas cite names
+    made = {}
+    for name, field_type, options, formula in (
+        ("Type", "single_select", {"choices": TYPES}, None),
+        ("Region", "single_select", {"choices": REGIONS}, None),
+        ("Website", "url", None, None),
+        ("Warm Intro", "checkbox", None, None),
+        ("Est. Fees", "formula", None, fees),
     ):
-        field = FieldCreate(table="investors", **body)
-        if field.options is not None:  # as the route does: the store takes a plain dict
-            field.options = field.options.model_dump(exclude_none=True)
-        create_field(db, field, actor)
+        made[name] = api.add_field("investors", name, field_type, actor, options=options,
+                                   formula=formula).id
+    return made
 
 
-def _add_views(db, user):
-    from plugins.fundraising.models import ViewCreate
-    from plugins.fundraising.views import create_view
-
-    for body in (
-        {"name": "Active pipeline", "filters": {"op": "and", "conditions": [
-            {"field": "Stage", "operator": "is_not", "value": "Passed"},
-            {"op": "or", "conditions": [
-                {"field": "Stage", "operator": "is", "value": "Meeting"},
-                {"field": "Stage", "operator": "is", "value": "Diligence"},
-                {"field": "Stage", "operator": "is", "value": "Soft Circle"}]}]},
-         "sorts": [{"field": "Check Size", "direction": "desc"}, {"field": "Name", "direction": "asc"}]},
-        {"name": "Big tickets", "filters": {"op": "and", "conditions": [
-            {"field": "Check Size", "operator": ">=", "value": 10_000_000}]},
-         "sorts": [{"field": "Check Size", "direction": "desc"}]},
-        {"name": "My investors", "personal": True, "filters": {"op": "and", "conditions": [
-            {"field": "Owner", "operator": "is", "value": "me"}]},
-         "sorts": [{"field": "Last Contact", "direction": "desc"}]},
+def _add_views(api, user):
+    stage = [Condition("stage", "is", s) for s in ("Meeting", "Diligence", "Soft Circle")]
+    for name, filters, sorts, personal in (
+        ("Active pipeline", FilterGroup((Condition("stage", "is_not", "Passed"),
+                                         FilterGroup(tuple(stage), "or"))),
+         (Sort("check_size", "desc"), Sort("name", "asc")), False),
+        ("Big tickets", FilterGroup((Condition("check_size", ">=", 10_000_000),)),
+         (Sort("check_size", "desc"),), False),
+        ("My investors", FilterGroup((Condition("owner", "is", "me"),)),
+         (Sort("last_contact", "desc"),), True),
     ):
-        create_view(db, ViewCreate(table="investors", **body), user)
+        api.add_view("investors", name, user, filters, sorts, personal=personal)
 
 
 def load_demo(crm, investors=300, seed=7, today=None) -> dict:
     """Fill an empty CRM with demo records; the same seed gives the same data."""
-    from plugins.fundraising.records import RecordStore
-
     rng = random.Random(seed)
     today = today or date.today()
+    api = fundraising(crm)
     users = [dict(u) for u in crm.db.query(
         "SELECT * FROM users WHERE active = 1 ORDER BY role = 'admin' DESC, id")]
     if not users:
         raise click.ClickException("Create an admin first (crm users create-admin)")
-    if crm.db.execute("SELECT count(*) FROM fundraising_investors").fetchone()[0]:
+    if api.count("investors", include_archived=True):
         raise click.ClickException("The CRM has investors already; demo data goes into an empty one")
     actor = users[0]["id"]
     counts = {}
     with crm.write() as db:
-        _add_fields(db, actor)
-        funds = RecordStore(db, "funds")
-        fund_ids = [funds.create(name, {"Target Size": size, "Vintage": year}, actor)["id"]
+        own = _add_fields(api, actor)
+        fund_ids = [api.create("funds", {"name": name, "target_size": size, "vintage": year},
+                               actor).id
                     for name, size, year in (("Fund I", 60_000_000, 2018),
                                              ("Fund II", 150_000_000, 2021),
                                              ("Fund III", 250_000_000, 2025))]
-        store, contacts, commitments = (RecordStore(db, t) for t in ("investors", "contacts", "commitments"))
         stages = list(STAGE_WEIGHTS)
         investor_rows = []
         for name, kind in _investor_names(rng, investors):
             stage = rng.choices(stages, weights=list(STAGE_WEIGHTS.values()))[0]
             check = rng.choice([250, 500, 1000, 2000, 2500, 5000, 7500, 10_000, 15_000, 25_000]) * 1000
             slug = "".join(c for c in name.lower() if c.isalnum())[:18]
-            fields = {"Stage": stage, "Owner": rng.choice(users)["id"], "Check Size": check,
-                      "Type": kind, "Region": rng.choice(REGIONS),
-                      "Website": f"https://www.{slug}.example", "Warm Intro": rng.random() < .35}
+            values = {"name": name, "stage": stage, "owner": rng.choice(users)["id"],
+                      "check_size": check, own["Type"]: kind, own["Region"]: rng.choice(REGIONS),
+                      own["Website"]: f"https://www.{slug}.example",
+                      own["Warm Intro"]: rng.random() < .35}
             if stage != "Prospect":
-                fields["Last Contact"] = (today - timedelta(days=rng.randint(0, 120))).isoformat()
-            record = store.create(name, fields, actor)
-            investor_rows.append((record["id"], name, stage, check, slug))
+                values["last_contact"] = (today - timedelta(days=rng.randint(0, 120))).isoformat()
+            record = api.create("investors", values, actor)
+            investor_rows.append((record.id, name, stage, check, slug))
             for _ in range(rng.choice([1, 1, 2, 2, 3])):
                 person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
                 email = f"{person.split()[0].lower()}.{person.split()[1].lower()}@{slug}.example"
-                contact = contacts.create(person, {"Investor": record["id"], "Email": email,
-                                                   "Title": rng.choice(TITLES)}, actor)
-                investor_rows[-1] += (contact["id"],)
+                contact = api.create("contacts", {"name": person, "investor": record.id,
+                                                  "email": email, "title": rng.choice(TITLES)},
+                                     actor)
+                investor_rows[-1] += (contact.id,)
             if stage in ("Soft Circle", "Committed"):
                 status = "Soft Circle" if stage == "Soft Circle" else rng.choice(["Committed", "Funded"])
-                commitments.create(f"{name} · Fund III", {
-                    "Investor": record["id"], "Fund": fund_ids[2], "Amount": check,
-                    "Status": status}, actor)
+                api.create("commitments", {
+                    "name": f"{name} · Fund III", "investor": record.id, "fund": fund_ids[2],
+                    "amount": check, "status": status}, actor)
             if rng.random() < .15:
-                commitments.create(f"{name} · Fund II", {
-                    "Investor": record["id"], "Fund": fund_ids[1], "Amount": check // 2,
-                    "Status": "Funded"}, actor)
-        _add_views(db, users[0])
+                api.create("commitments", {
+                    "name": f"{name} · Fund II", "investor": record.id, "fund": fund_ids[1],
+                    "amount": check // 2, "status": "Funded"}, actor)
+        _add_views(api, users[0])
         counts["investors"] = len(investor_rows)
         if crm.plugin_enabled("automation"):
-            counts["tasks"] = _add_tasks(db, rng, investor_rows, users, today, actor)
+            counts["tasks"] = _add_tasks(crm, rng, investor_rows, users, today, actor)
         if crm.plugin_enabled("gmail"):
             counts["emails"] = _add_emails(db, rng, investor_rows, users, today, actor)
     for table in ("contacts", "funds", "commitments"):
-        counts[table] = crm.db.execute(
-            f"SELECT count(*) FROM fundraising_{table} WHERE deleted_at IS NULL").fetchone()[0]
+        counts[table] = api.count(table)
     return counts
 
 
-def _add_tasks(db, rng, investors, users, today, actor):
+def _add_tasks(crm, rng, investors, users, today, actor):
     from plugins.automation.tasks import create_task
 
     titles = ["Send Fund III deck", "Schedule partner meeting", "Share data room access",
               "Follow up on LPA comments", "Call about allocation", "Send quarterly letter"]
     picked = rng.sample(investors, min(24, len(investors)))
     for investor in picked:
-        create_task(db, {"title": rng.choice(titles), "investor_id": investor[0],
+        create_task(crm, {"title": rng.choice(titles), "investor_id": investor[0],
                          "assignee_id": rng.choice(users)["id"],
                          "due_date": (today + timedelta(days=rng.randint(-5, 14))).isoformat(),
                          "notes": ""}, actor)
@@ -169,7 +160,7 @@ def _add_emails(db, rng, investors, users, today, actor):
             investor = rng.choice(with_contacts)
             user = rng.choice(users)
             when = datetime.combine(today - timedelta(days=day), datetime.min.time(), timezone.utc)
-            sent_at = (when + timedelta(hours=rng.randint(8, 18), minutes=rng.randint(0, 59))).isoformat()
+            sent_at = utc_text(when + timedelta(hours=rng.randint(8, 18), minutes=rng.randint(0, 59)))
             subject = rng.choice(SUBJECTS).format(name=investor[1])
             message_id = f"<demo-{day}-{count}@fund.example>"
             direction = rng.choice(["out", "in"])  # as Gmail sync writes it

@@ -53,7 +53,7 @@ function memberColumns(fields) {
 function listCard(id, title, columns, fail) {
   const count = h("span", { class: "badge" }, "…");
   const members = pagedTable(columns, async (limit, offset) => {
-    const page = await api.get(`/api/fundraising/lists/${id}`, { limit, offset });
+    const page = await api.get(`/api/automation/lists/${id}`, { limit, offset });
     count.textContent = String(page.total);
     return { rows: page.records, total: page.total };
   }, { limit: LIST_PAGE, empty: "No investors.", onError: fail });

@@ -51,7 +51,7 @@ function render(container, ctx) {
   async function change(task, changes) {
     say(message, "");
     try {
-      await api.patch(`/api/tasks/${task.id}`, { ...changes, expected_version: task.version });
+      await api.patch(`/api/automation/tasks/${task.id}`, { ...changes, expected_version: task.version });
     } catch (err) {
       fail(err);
     }
@@ -84,7 +84,7 @@ function render(container, ctx) {
 
   async function load() {
     try {
-      const { tasks, total } = await api.get("/api/tasks", {
+      const { tasks, total } = await api.get("/api/automation/tasks", {
         status: status.value, due: due.value || null, assignee: mine.checked ? "me" : null, limit: 500,
       });
       const names = await Promise.all(tasks.map((t) => (t.investor_id ? investorName(t.investor_id) : "")));
@@ -139,7 +139,7 @@ function render(container, ctx) {
       say(message, "");
       if (investorId === null) { say(message, "Choose an investor for the task."); return; }
       try {
-        await api.post("/api/tasks", {
+        await api.post("/api/automation/tasks", {
           title: title.value.trim(), investor_id: investorId, due_date: dueDate.value || null,
           assignee_id: assignee.value ? Number(assignee.value) : null,
         });

@@ -120,7 +120,7 @@ function render(container, ctx) {
     testResult.textContent = "Sending…";
     const to = testTo.value.trim();
     try {
-      const sent = await api.post("/api/admin/digest/test-email", to ? { to } : {});
+      const sent = await api.post("/api/admin/smtp/test-email", to ? { to } : {});
       testResult.textContent = `Test email sent to ${sent.to.join(", ")}.`;
       ctx.toast("Test email sent", "success");
     } catch (err) {

@@ -1,0 +1,81 @@
+"""What a table's fields are: their definitions as stored, one table's set, a field to add.
+
+Fields, formula fields and records all build on these; this module imports none of them.
+"""
+from dataclasses import dataclass, field
+
+import orjson
+
+from plugins.fundraising.schema import validate_value
+
+PLUGIN = "fundraising"
+
+
+@dataclass
+class FieldDef:
+    id: int
+    table: str
+    name: str
+    type: str
+    options: dict
+    formula: str | None
+    builtin: str | None
+    column: str | None
+    position: int
+    version: int
+
+    @classmethod
+    def from_row(cls, row):
+        return cls(row["id"], row["table_name"], row["name"], row["type"],
+                   orjson.loads(row["options"]), row["formula"], row["builtin"],
+                   row["column_name"], row["position"], row["version"])
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "table": self.table, "name": self.name, "type": self.type,
+                "options": self.options, "formula": self.formula, "builtin": self.builtin,
+                "position": self.position, "version": self.version}
+
+    def validate(self, value):
+        return validate_value(self.type, self.options, value)
+
+
+class FieldSet:
+    """The live fields of one table, by name (case-insensitive) and by id."""
+
+    def __init__(self, table: str, fields: list[FieldDef]):
+        self.table = table
+        self.all = fields
+        self.by_name = {f.name.casefold(): f for f in fields}
+        self.by_id = {f.id: f for f in fields}
+        self.values = [f for f in fields if f.builtin != "name"]  # what `fields` holds
+        self.layout = None  # filled by record_rows.serialize on first use
+        self.formula_names = {f.name for f in fields if f.type == "formula"}
+        self.compiled_formulas = None  # filled by formula_fields.table_formulas on first use
+
+    def get(self, name: str) -> FieldDef | None:
+        return self.by_name.get(name.casefold()) if isinstance(name, str) else None
+
+    def resolve(self, ref) -> FieldDef | None:
+        """A field by id (int or digit string) or by name."""
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            return self.by_id.get(ref)
+        if isinstance(ref, str) and ref.isdigit() and int(ref) in self.by_id:
+            return self.by_id[int(ref)]
+        return self.get(ref)
+
+
+def load_fields(db, table: str) -> FieldSet:
+    rows = db.query(
+        "SELECT * FROM fundraising_fields WHERE table_name = ? AND deleted_at IS NULL "
+        "ORDER BY position, id", [table])
+    return FieldSet(table, [FieldDef.from_row(r) for r in rows])
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A field to add, as POST /fields, PUT /state and an import's new columns describe it."""
+    table: str
+    name: str
+    type: str
+    options: dict = field(default_factory=dict)
+    formula: str | None = None
