@@ -7,7 +7,7 @@ WEBAPP := plugins/webapp
 VENDOR := $(WEBAPP)/static/vendor
 TABULATOR := $(WEBAPP)/node_modules/tabulator-tables/dist
 
-.PHONY: install run test fuzz startos-check browsers caddy bench clean
+.PHONY: install run test check fuzz startos-check browsers caddy bench clean
 
 # The web app's JavaScript (Tabulator) comes from npm with a lock file; without Node.js 20
 # the server still runs and / says the web assets are missing.
@@ -45,6 +45,12 @@ test: install browsers caddy
 	@if command -v node >/dev/null 2>&1; then $(MAKE) --no-print-directory startos-check; \
 	else echo "node not found: skipping startos-check"; fi
 	$(BIN)/pytest -q
+
+# The fast tier for the edit-test loop (under two minutes): no browser, no kill -9 or
+# concurrency drills, nothing slow. `make test` (and CI) runs every tier.
+FAST_TIER := not browser and not drill and not slow
+check: install
+	$(BIN)/pytest -q -m "$(FAST_TIER)"
 
 # Schemathesis against the real server's OpenAPI document, many examples (make test runs 8).
 FUZZ_EXAMPLES ?= 200

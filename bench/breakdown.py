@@ -64,7 +64,8 @@ def requester(app, token, limit, query=""):
 
 def phases(crm, app, token, limit, offsets) -> list[tuple[str, float]]:
     from core.accounts import Accounts
-    from plugins.fundraising.records import RecordStore, serialize
+    from plugins.fundraising.record_rows import serialize
+    from plugins.fundraising.records import RecordStore
 
     db = crm.db
     store = RecordStore(db, "investors")

@@ -33,16 +33,15 @@ def open_crm(root):
 def seed_database(crm, count: int, rng) -> tuple[int, dict[str, int]]:
     """(user id, formula field ids by name) after filling investors with `count` rows."""
     from core.accounts import Accounts
+    from plugins.fundraising.field_defs import FieldSpec
     from plugins.fundraising.fields import create_field
-    from plugins.fundraising.models import FieldCreate
 
     with crm.write() as db:
         user = Accounts(crm).create_user(db, "bench@example.com", "Bench", "admin",
                                          secrets.token_urlsafe(18))
         # On the empty table: creating them computes nothing; recompute_column does below.
-        made = {name: create_field(db, FieldCreate(table="investors", name=name,
-                                                   type="formula", formula=expression),
-                                   user["id"]).id
+        made = {name: create_field(db, FieldSpec("investors", name, "formula",
+                                                 formula=expression), user["id"]).id
                 for name, expression in FORMULA_FIELDS.items()}
     seed.insert_investors(crm.settings.database_path,
                           seed.investor_rows(count, [], rng, user["id"]))
@@ -50,7 +49,7 @@ def seed_database(crm, count: int, rng) -> tuple[int, dict[str, int]]:
 
 
 def time_recompute(crm, field_ids: set[int]) -> tuple[float, int]:
-    from plugins.fundraising.fields import load_fields
+    from plugins.fundraising.field_defs import load_fields
     from plugins.fundraising.formula_fields import recompute_column
 
     start = time.perf_counter()
@@ -86,10 +85,11 @@ def time_edits(crm, ids: list[int], user_id: int, rng) -> list[float]:
 
 def time_formula_part(crm, ids: list[int], rng) -> list[float]:
     """affected() and compute() alone, on each record's values with Check Size changed."""
+    from plugins.fundraising.formula_fields import table_formulas
     from plugins.fundraising.records import RecordStore
 
     store = RecordStore(crm.db, "investors")
-    formulas = store.fields.formulas
+    formulas = table_formulas(store.fields)
     times = []
     for record in store.by_ids(ids):
         values = {"Name": record["name"], **record["fields"], "Check Size": new_check_size(rng)}

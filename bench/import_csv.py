@@ -177,15 +177,12 @@ def open_crm(root: Path):
 
 
 def create_existing_fields(crm):
+    from plugins.fundraising.field_defs import FieldSpec
     from plugins.fundraising.fields import create_field
-    from plugins.fundraising.models import FieldCreate
 
     with crm.write() as db:
         for name, ftype, options in EXISTING_FIELDS:
-            body = FieldCreate(table="investors", name=name, type=ftype, options=options or None)
-            if body.options is not None:  # as the fields resource hands them on
-                body.options = body.options.model_dump(exclude_none=True)
-            create_field(db, body, None)
+            create_field(db, FieldSpec("investors", name, ftype, options or {}), None)
 
 
 @dataclass
@@ -200,7 +197,7 @@ class Timed:
 
 def crm_import(crm, path: Path) -> Timed:
     """One import of the file as `crm import airtable` runs it (read, plan, apply, commit)."""
-    from plugins.fundraising.importer import apply_import, plan_import
+    from plugins.fundraising.imports.importer import apply_import, plan_import
 
     from core.memory import gc_paused
 

@@ -48,7 +48,7 @@ def _literal(value) -> str:
 def view_sql(database_path, view: dict) -> str:
     """The saved view's SELECT as the CRM compiles it, parameters as literals, no LIMIT."""
     from core.db import connect
-    from plugins.fundraising.fields import load_fields
+    from plugins.fundraising.field_defs import load_fields
     from plugins.fundraising.query import Compiler, order_by
 
     db = connect(database_path)

@@ -2,6 +2,10 @@
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow
+
 
 def test_bench_quick_runs_and_prints_its_table():
     result = subprocess.run([sys.executable, "-m", "bench", "--quick", "--no-datasette"],

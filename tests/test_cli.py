@@ -86,3 +86,31 @@ def test_serve_stops_at_a_bad_plugin_setting_naming_it(make_settings, monkeypatc
     result = run(make_settings(), "serve", "--port", "0")
     assert result.exit_code == 1
     assert "CRM_FUNDRAISING_MEMBER_ARCHIVE_LIMIT" in result.output
+
+
+def test_register_settings_bad_digest_tz_stops_serve_and_commands_naming_it(make_settings,
+                                                                            monkeypatch):
+    monkeypatch.setenv("DIGEST_TZ", "Mars/Base")
+    settings = make_settings()
+    served = run(settings, "serve", "--port", "0")
+    assert served.exit_code == 1
+    assert "DIGEST_TZ" in served.output and "Mars/Base" in served.output
+    listed = run(settings, "users", "list")
+    assert listed.exit_code == 1 and "DIGEST_TZ" in listed.output
+    assert not settings.database_path.exists()  # stopped before anything was written
+    # with the digest plugin disabled, its settings are not read
+    assert run(make_settings(plugins=["fundraising"]), "users", "list").exit_code == 0
+
+
+def test_bad_digest_tz_stops_the_real_serve_command(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "DIGEST_"))}
+    env.update(DIGEST_TZ="Mars/Base", CRM_DATA_DIR=str(tmp_path / "d"),
+               CRM_SECRETS_DIR=str(tmp_path / "s"))
+    result = subprocess.run([sys.executable, "-m", "core", "serve", "--port", "0"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "invalid digest setting: DIGEST_TZ" in result.stderr

@@ -10,6 +10,8 @@ import pytest
 
 from tests.web.conftest import running_server
 
+pytestmark = pytest.mark.drill
+
 CLIENTS = 20
 WRITES = int(os.environ.get("CONCURRENCY_WRITES", "25"))  # per client; 500 for the full drill
 RECORDS = 10

@@ -22,6 +22,8 @@ import pytest
 
 from tests.web.conftest import PASSWORD, WebServer, _server_env, start_serve
 
+pytestmark = pytest.mark.drill
+
 ADMIN = "ada@fund.example"
 SEEDED = 10_000    # investors in the template's backup
 EXTRA = 2_000      # investors added after that backup

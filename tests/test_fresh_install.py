@@ -86,9 +86,9 @@ def test_a_short_configured_secret_key_still_fails(make_crm):
 
 
 def test_a_new_install_takes_its_first_backup_at_once(make_crm):
-    from plugins.fundraising.backup_policy import backup_security_checks, backup_tasks
-    from plugins.fundraising.backups import BackupStore
-    from tests.fundraising.conftest import Clock
+    from plugins.backups.policy import backup_security_checks, backup_tasks
+    from plugins.backups.store import BackupStore
+    from tests.backups.conftest import Clock
     crm = make_crm()
     clock = Clock("2026-12-05T00:30:00")  # before the 02:00 UTC schedule
     task = backup_tasks(crm, clock)[0]

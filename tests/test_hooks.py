@@ -1,9 +1,24 @@
 """Every hook is exercised here with throwaway plugins registered on a real CRM."""
-import pytest
-from falcon import testing
+from typing import ClassVar
 
-from core import ActivitySource, DeliveryResult, OutgoingEmail, SecurityCheck, hookimpl
+import click
+import pytest
+from click.testing import CliRunner
+from falcon import testing
+from pluggy import PluginValidationError
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from core import (ActivitySource, DeliveryResult, Migration, OutgoingEmail, ScheduledTask,
+                  SecurityCheck, hookimpl)
 from core.app import create_app
+from core.cli import build_cli
+from core.hookspecs import hookspec
+from core.migrations import migrate
+from core.openapi import operation
+from core.plugins import make_plugin_manager
+from core.scheduler import collect_tasks
+from core.settings import ConfigError, FileBackedSettings
 from core.services import NoProvider, deliver_email, summarize_text
 from tests.conftest import add_user, login
 
@@ -109,7 +124,7 @@ class Feed:
                 SecurityCheck(f"{self.name}_broken", "raises", lambda: 1 / 0)]
 
 
-def test_activity_merges_sources_newest_first_with_paging(make_crm):
+def test_register_activity_sources_merged_newest_first_with_paging(make_crm):
     a = Feed("a", ["2099-01-01T00:00:01Z", "2099-01-01T00:00:04Z"])
     b = Feed("b", ["2099-01-01T00:00:02Z", "2099-01-01T00:00:03Z", "2099-01-01T00:00:05Z"])
     crm = make_crm(extra_plugins={"a": a, "b": b})
@@ -128,7 +143,7 @@ def test_activity_merges_sources_newest_first_with_paging(make_crm):
     assert bad.status_code == 422 and bad.json["error"]["field"] == "limit"
 
 
-def test_security_checks_from_plugins_and_a_broken_check_fails(make_crm):
+def test_register_security_checks_from_plugins_and_a_broken_check_fails(make_crm):
     crm = make_crm(extra_plugins={"f": Feed("f", [])})
     client = testing.TestClient(create_app(crm))
     add_user(crm, "ada@fund.example")
@@ -184,7 +199,7 @@ def test_announced_changes_are_the_committed_audit_entries(make_crm):
     """What the listeners hear is exactly what audit_log holds for the write: a savepoint
     that rolled back is left out, and an import's bulk entries are in, ids and all."""
     from core import audit
-    from plugins.fundraising.importer import apply_import, plan_import
+    from plugins.fundraising.imports.importer import apply_import, plan_import
     listener = FullListener()
     crm = make_crm(extra_plugins={"listener": listener})
     with crm.write() as db:
@@ -203,3 +218,169 @@ def test_announced_changes_are_the_committed_audit_entries(make_crm):
     assert len(stored) == 31 and stored[0]["row_id"] == "1"
     names = dict(crm.db.execute("SELECT id, name FROM fundraising_investors").fetchall())
     assert [names[int(c["row_id"])] for c in stored[1:]] == [f"LP {n}" for n in range(30)]
+
+
+# Hooks are called through pluggy: an implementation may take fewer arguments than its spec.
+
+class PingResource:
+    @operation("Ping", public=True)
+    def on_get(self, req, resp):
+        resp.media = {"pong": True}
+
+
+def _create_pings(db):
+    db.execute("CREATE TABLE pings_items (id INTEGER PRIMARY KEY)")
+
+
+class Bare:
+    """Hook implementations that leave out arguments they do not need."""
+
+    @hookimpl
+    def register_routes(self):
+        return [("/api/pings", PingResource())]
+
+    @hookimpl
+    def register_migrations(self):
+        return [Migration(1, "pings table", _create_pings)]
+
+    @hookimpl
+    def register_scheduled_tasks(self):
+        return [ScheduledTask("pings.tidy", lambda s: s.every(5).minutes, lambda: None)]
+
+    @hookimpl
+    def register_commands(self, cli):
+        @cli.command()
+        def ping():
+            """Say pong."""
+            click.echo("pong")
+
+
+def test_register_routes_may_leave_out_crm(make_crm):
+    crm = make_crm(extra_plugins={"pings": Bare()})
+    client = testing.TestClient(create_app(crm))
+    assert client.simulate_get("/api/pings").json == {"pong": True}
+    assert "/api/pings" in client.simulate_get("/api/openapi.json").json["paths"]
+
+
+def test_register_migrations_run_once_each_in_the_ledger(make_crm):
+    crm = make_crm(extra_plugins={"pings": Bare()})
+    assert "pings_items" in crm.db.table_names()
+    ledger = crm.db.execute("SELECT plugin, version, name FROM crm_migrations "
+                            "WHERE plugin = 'pings'").fetchall()
+    assert ledger == [("pings", 1, "pings table")]
+    assert migrate(crm.pm, crm.database) == []  # nothing pending the second time
+
+
+def test_register_scheduled_tasks_collected_and_a_duplicate_name_fails(make_crm):
+    crm = make_crm(extra_plugins={"pings": Bare()})
+    assert "pings.tidy" in collect_tasks(crm)
+
+    class Twin:
+        @hookimpl
+        def register_scheduled_tasks(self, crm):
+            return [ScheduledTask("pings.tidy", lambda s: s.every(1).hours, lambda: None)]
+
+    twins = make_crm(extra_plugins={"pings": Bare(), "twin": Twin()},
+                     data_dir=crm.settings.data_dir / "2")
+    with pytest.raises(ValueError, match="two scheduled tasks are named 'pings.tidy'"):
+        collect_tasks(twins)
+
+
+def test_register_commands_adds_to_the_crm_group(make_settings):
+    cli = build_cli(make_settings(), extra_plugins={"pings": Bare()})
+    result = CliRunner().invoke(cli, ["ping"])
+    assert result.exit_code == 0 and result.output == "pong\n"
+
+
+class NotesSettings(FileBackedSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTES_", extra="ignore")
+    secrets_subdir: ClassVar[str] = "notes"
+
+    limit: int = Field(5, ge=1)
+    token: SecretStr | None = None
+
+
+class WithSettings:
+    @hookimpl
+    def register_settings(self):
+        return NotesSettings
+
+
+def test_register_settings_read_by_plugin_settings(make_crm, monkeypatch):
+    monkeypatch.delenv("NOTES_LIMIT", raising=False)
+    crm = make_crm(extra_plugins={"notes": WithSettings()})
+    assert crm.plugin_settings("notes").limit == 5
+    monkeypatch.setenv("NOTES_LIMIT", "7")
+    assert crm.plugin_settings("notes").limit == 7  # read as it is now
+    folder = crm.settings.secrets_dir / "notes"
+    folder.mkdir(parents=True)
+    (folder / "token").write_text("from-a-file")
+    assert crm.plugin_settings("notes").token.get_secret_value() == "from-a-file"
+    assert crm.plugin_settings("digest").tz  # the built-in plugins' settings too
+    with pytest.raises(KeyError, match="nope"):
+        crm.plugin_settings("nope")
+
+
+def test_register_settings_bad_value_stops_the_start_naming_it(make_crm, monkeypatch):
+    monkeypatch.setenv("NOTES_LIMIT", "0")
+    with pytest.raises(ConfigError, match="invalid notes setting: NOTES_LIMIT"):
+        make_crm(extra_plugins={"notes": WithSettings()})
+    # a disabled plugin's settings are not read
+    crm = make_crm(extra_plugins={"notes": WithSettings()}, plugins=[])
+    with pytest.raises(KeyError):
+        crm.plugin_settings("notes")
+
+
+class SharingSpecs:
+    @hookspec
+    def notes_shared(self, crm, note):
+        """Called when a note is shared"""
+
+
+class Sharing:
+    @hookimpl
+    def register_hookspecs(self):
+        return [SharingSpecs]
+
+
+class Hearer:
+    @hookimpl
+    def notes_shared(self, note):
+        return f"heard {note}"
+
+
+def test_register_hookspecs_adds_a_plugins_own_hook(make_crm):
+    crm = make_crm(extra_plugins={"sharing": Sharing(), "hearer": Hearer()})
+    assert crm.pm.hook.notes_shared.spec is not None
+    assert crm.pm.hook.notes_shared(crm=crm, note="hi") == ["heard hi"]
+    # the built-in plugins' own hooks come the same way
+    assert crm.pm.hook.digest_sections.spec is not None
+    assert crm.pm.hook.register_rule_types.spec is not None
+
+    class Wrong:
+        @hookimpl
+        def notes_shared(self, crm, note, extra):
+            return None
+
+    with pytest.raises(PluginValidationError):
+        make_plugin_manager(None, {"sharing": Sharing(), "wrong": Wrong()})
+
+
+class Sections:
+    @hookimpl
+    def digest_sections(self, day):
+        return [{"title": "Pings", "items": [f"pinged on {day}"]},
+                {"title": "Nothing", "items": []}]
+
+
+def test_digest_sections_from_a_plugin_are_in_the_digest(make_crm):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from plugins.digest.build import build_digest
+
+    crm = make_crm(extra_plugins={"sections": Sections()})
+    digest = build_digest(crm, date(2026, 3, 2), ZoneInfo("UTC"), summarize=False)
+    titles = [s["title"] for s in digest["sections"]]
+    assert "Pings" in titles and "Nothing" not in titles  # an empty section is left out
+    assert {"title": "Pings", "items": ["pinged on 2026-03-02"]} in digest["sections"]

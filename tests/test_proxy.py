@@ -25,6 +25,8 @@ from core.openapi import MAX_BODY_BYTES
 from core.settings import Settings
 from tests.web.conftest import _server_env, start_serve
 
+pytestmark = pytest.mark.slow
+
 CADDY = Path("/usr/bin/caddy")
 WRONG_LOGIN = {"email": "nobody@fund.example", "password": "not the password"}
 

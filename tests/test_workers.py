@@ -13,6 +13,8 @@ import pytest
 
 from tests.web.conftest import PASSWORD, _server_env, running_server, start_serve
 
+pytestmark = pytest.mark.drill
+
 
 def children(pid) -> list[int]:
     """The live child processes of `pid`, from every process's /proc stat."""

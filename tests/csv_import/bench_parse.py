@@ -11,7 +11,7 @@ import random
 import sys
 import time
 
-from plugins.fundraising.csv_import import (CellError, infer_field, make_parser, parse_column,
+from plugins.fundraising.imports.csv_import import (CellError, infer_field, make_parser, parse_column,
                                             read_csv)
 
 TAGS = ["Fintech", "SaaS", "Health, Bio", "Climate", "AI", "Consumer", "Crypto", "Deep Tech"]

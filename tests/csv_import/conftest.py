@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from plugins.fundraising.csv_import import CellError, parse_cell
+from plugins.fundraising.imports.csv_import import CellError, parse_cell
 
 
 def write_csv(header: list[str], rows: list[list[str]], *, bom: bool = True,

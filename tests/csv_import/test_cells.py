@@ -1,6 +1,6 @@
 import pytest
 
-from plugins.fundraising.csv_import import make_parser, parse_cell, split_members
+from plugins.fundraising.imports.csv_import import make_parser, parse_cell, split_members
 from plugins.fundraising.schema import FIELD_TYPES, validate_value
 
 EMPTY_CELLS = ["", "   ", "\r\n"]

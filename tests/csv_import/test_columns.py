@@ -1,6 +1,6 @@
 import time
 
-from plugins.fundraising.csv_import import make_parser, parse_column, read_csv
+from plugins.fundraising.imports.csv_import import make_parser, parse_column, read_csv
 from tests.csv_import.bench_parse import KINDS, generate, parse_by_columns
 
 

@@ -1,7 +1,7 @@
 """A whole Airtable export, generated: every cell read, parsed and checked."""
 import pytest
 
-from plugins.fundraising.csv_import import (find_record_id_column, infer_field, make_parser,
+from plugins.fundraising.imports.csv_import import (find_record_id_column, infer_field, make_parser,
                                             read_csv)
 from plugins.fundraising.schema import STAGES, validate_value
 from tests.csv_import.conftest import write_csv

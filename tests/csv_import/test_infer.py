@@ -1,6 +1,6 @@
 import pytest
 
-from plugins.fundraising.csv_import import infer_field, make_parser
+from plugins.fundraising.imports.csv_import import infer_field, make_parser
 
 
 @pytest.mark.parametrize("cells, inferred", [

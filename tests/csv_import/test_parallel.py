@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from plugins.fundraising.csv_import import parallel
-from plugins.fundraising.csv_import.cells import make_parser
-from plugins.fundraising.csv_import.parallel import ColumnJob, run_columns
-from plugins.fundraising.importer import plan_import
+from plugins.fundraising.imports.csv_import import parallel
+from plugins.fundraising.imports.csv_import.cells import make_parser
+from plugins.fundraising.imports.csv_import.parallel import ColumnJob, run_columns
+from plugins.fundraising.imports.importer import plan_import
 from tests.fundraising.test_import import export, sample_rows
 from tests.test_workers import alive, children, wait_until
 
@@ -73,7 +73,7 @@ def test_a_dead_helper_is_replaced(forced, caplog):
 
 HOLDER = """
 import os, sys, time
-from plugins.fundraising.csv_import import parallel
+from plugins.fundraising.imports.csv_import import parallel
 pool = parallel.helper()
 pool.submit(int).result()
 print(" ".join(map(str, pool._processes)), flush=True)

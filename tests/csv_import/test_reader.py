@@ -1,6 +1,6 @@
 import pytest
 
-from plugins.fundraising.csv_import import CsvError, read_csv
+from plugins.fundraising.imports.csv_import import CsvError, read_csv
 from tests.csv_import.conftest import write_csv
 
 

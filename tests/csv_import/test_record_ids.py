@@ -1,6 +1,6 @@
 import pytest
 
-from plugins.fundraising.csv_import import find_record_id_column, looks_like_record_id, read_csv
+from plugins.fundraising.imports.csv_import import find_record_id_column, looks_like_record_id, read_csv
 from tests.csv_import.conftest import write_csv
 
 IDS = ["recA1b2C3d4E5f6G7", "rec00000000000001", "recZZZZZZZZZZZZZZ"]

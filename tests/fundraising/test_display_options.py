@@ -1,7 +1,7 @@
 """Field options that only change how values are shown: separator, and a formula's format."""
 import json
 
-from plugins.fundraising.csv_import.infer import infer_field
+from plugins.fundraising.imports.csv_import.infer import infer_field
 from plugins.fundraising.tables import _vintage_without_separator
 from tests.fundraising.test_fields_views import add_field
 

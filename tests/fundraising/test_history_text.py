@@ -87,7 +87,7 @@ def test_links_name_their_records_even_archived(client, admin, acme):
 
 
 def test_values_as_the_grid_shows_them(crm):
-    from plugins.fundraising.fields import FieldDef
+    from plugins.fundraising.field_defs import FieldDef
     from plugins.fundraising.value_text import value_text
 
     def text(ftype, value, **options):

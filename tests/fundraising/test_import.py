@@ -211,7 +211,7 @@ def test_cli_import_dry_run_then_real(make_settings, tmp_path):
 
 
 def test_history_of_an_imported_record_shows_its_imported_values(client, admin, crm):
-    """An import's create entry keeps no values (import_insert.NO_VALUES); history works them
+    """An import's create entry keeps no values (imports.insert.NO_VALUES); history works them
     out from the record and its later changes, as a create entry by hand lists them."""
     h = admin["headers"]
     apply(client, h, export(sample_rows(6)))

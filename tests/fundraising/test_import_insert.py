@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from plugins.fundraising import import_insert
-from plugins.fundraising.importer import apply_import, plan_import
+from plugins.fundraising.imports import insert as import_insert
+from plugins.fundraising.imports.importer import apply_import, plan_import
 from tests.fundraising.test_import import export, sample_rows
 
 ROWS = 30

@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from core.migrations import migrate
-from plugins.fundraising.csv_import import parse_cell
-from plugins.fundraising.csv_import.writer import make_formatter
+from plugins.fundraising.imports.csv_import import parse_cell
+from plugins.fundraising.imports.csv_import.writer import make_formatter
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "airtable_investors.csv"
 INVESTORS = "/api/fundraising/investors"

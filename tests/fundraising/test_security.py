@@ -11,7 +11,7 @@ from core.app import create_app
 from core.cli import build_cli
 from core.context import ConfigError
 from plugins.fundraising import models
-from plugins.fundraising.backups import BackupStore
+from plugins.backups.store import BackupStore
 from plugins.fundraising.records import RecordStore
 
 PREFIX = "/api/fundraising"

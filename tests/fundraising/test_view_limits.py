@@ -4,7 +4,7 @@ import re
 
 import orjson
 
-from plugins.fundraising.fields import load_fields
+from plugins.fundraising.field_defs import load_fields
 from tests.fundraising.test_records import create
 
 VIEWS = "/api/fundraising/views"

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from plugins.fundraising.fields import load_fields
+from plugins.fundraising.field_defs import load_fields
 from plugins.fundraising.query import Compiler, order_by
 
 STAGES = ["Prospect", "Intro", "Meeting", "Diligence", "Committed", "Passed"]

@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.web.conftest import running_server
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 SECONDS = float(os.environ.get("FUZZ_SECONDS", "240"))
 

@@ -56,6 +56,12 @@ def gmail_client(key_path, subject, endpoint):
                  client_options={"api_endpoint": endpoint})
 
 
+@pytest.fixture(autouse=True)
+def no_retry_waits(monkeypatch):
+    """The client's retries wait GMAIL_RETRY_BACKOFF_SECONDS; none here, so no test sleeps."""
+    monkeypatch.setenv("GMAIL_RETRY_BACKOFF_SECONDS", "0")
+
+
 @pytest.fixture
 def fake_gmail():
     """A started FakeGmail on a free loopback port, stopped after the test."""

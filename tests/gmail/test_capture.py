@@ -1,12 +1,14 @@
 """The gmail plugin against the fake Gmail, through the real Google client libraries."""
 import shutil
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
 from core.cli import build_cli
 from plugins.fundraising.records import RecordStore
+from plugins.gmail import client as gmail_client
 from plugins.gmail.sync import sync_all
 from tests.conftest import add_user
 
@@ -201,6 +203,19 @@ def test_google_errors_become_a_state_never_echoed(synced, fake_gmail, client, a
     assert draft.status_code == 502 and "detail" not in draft.text
     key_text = (synced.settings.secrets_dir / "gmail" / "service_account.json").read_text()
     assert "PRIVATE KEY" not in caplog.text and key_text[-200:] not in caplog.text
+
+
+def test_throttled_calls_are_retried_after_the_configured_backoff(synced, fake_gmail,
+                                                                   monkeypatch):
+    waits = []
+    monkeypatch.setenv("GMAIL_RETRY_BACKOFF_SECONDS", "0.25")
+    monkeypatch.setattr(gmail_client, "time", SimpleNamespace(sleep=waits.append))
+    monkeypatch.setattr(gmail_client, "random", SimpleNamespace(random=lambda: 1.0))
+    fake_gmail.fail_next("/gmail/v1/users/me/profile", 429, "slow down", times=2)
+    results = sync_all(synced)
+    assert [r["error"] for r in results] == [None, None]
+    # two retries of the first profile call, waiting backoff x 2 and backoff x 4 at most
+    assert waits == [0.5, 1.0]
 
 
 def test_unknown_user_at_google_is_auth_failed(gmail_crm, fake_gmail, client, admin, crm):

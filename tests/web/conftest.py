@@ -3,6 +3,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -57,8 +58,8 @@ def chromium_path():
     return str(CHROMIUM)
 
 
-def _server_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+def _server_env(tmp_path, environ=None):
+    env = {k: v for k, v in (environ or os.environ).items() if not k.startswith("CRM_")}
     env.update(CRM_DATA_DIR=str(tmp_path / "data"), CRM_SECRETS_DIR=str(tmp_path / "secrets"),
                CRM_PASSWORD_MEMORY_KIB="8192", CRM_PASSWORD_TIME_COST="1",
                CRM_LOGIN_RATE_LIMIT="10000", CRM_WRITE_RATE_LIMIT="100000",
@@ -67,11 +68,20 @@ def _server_env(tmp_path):
 
 
 def start_serve(env, cwd):
-    """`crm serve --port 0` started; (process, base URL) once it listens. Its stderr is read
-    on (and checked for secrets) so the server never blocks on a full pipe."""
-    proc = subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", "0", "--no-scheduler"],
+    """`crm serve --port 0` started; (process, base URL) once it listens."""
+    proc = spawn_serve(env, cwd)
+    return proc, wait_listening(proc)
+
+
+def spawn_serve(env, cwd):
+    return subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", "0", "--no-scheduler"],
                             env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                             cwd=cwd)
+
+
+def wait_listening(proc):
+    """The base URL once the server listens. Its stderr is read on (and checked for secrets)
+    so the server never blocks on a full pipe."""
     lines, base = [], None
     for line in proc.stderr:
         lines.append(line)
@@ -84,7 +94,7 @@ def start_serve(env, cwd):
         raise AssertionError("".join(lines))
     threading.Thread(target=lambda: [scan_line(line, "crm serve stderr")
                                      for line in proc.stderr], daemon=True).start()
-    return proc, base
+    return base
 
 
 @contextlib.contextmanager
@@ -96,25 +106,80 @@ def running_server(tmp_path, **settings):
     proc, base = start_serve(env, tmp_path)
     try:
         server = WebServer(base, tmp_path / "data", env)
-        server.cli("users", "create-admin", "--email", "ada@fund.example", "--name", "Ada Admin",
-                   input=PASSWORD + "\n")
-        server.tokens["ada@fund.example"] = server.call(
-            "POST", "/api/auth/login", {"email": "ada@fund.example", "password": PASSWORD})["token"]
-        invite = server.call("POST", "/api/admin/invites", {"email": "max@fund.example", "role": "member"})
-        server.tokens["max@fund.example"] = server.call(
-            "POST", "/api/auth/accept-invite",
-            {"token": invite["invite_token"], "name": "Max Member", "password": PASSWORD})["token"]
+        add_users(server)
         yield server
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_serve(proc)
+
+
+def add_users(server):
+    """Ada Admin (by the CLI) and Max Member (invited by Ada), each with an API token."""
+    server.cli("users", "create-admin", "--email", "ada@fund.example", "--name", "Ada Admin",
+               input=PASSWORD + "\n")
+    server.tokens["ada@fund.example"] = server.call(
+        "POST", "/api/auth/login", {"email": "ada@fund.example", "password": PASSWORD})["token"]
+    invite = server.call("POST", "/api/admin/invites", {"email": "max@fund.example", "role": "member"})
+    server.tokens["max@fund.example"] = server.call(
+        "POST", "/api/auth/accept-invite",
+        {"token": invite["invite_token"], "name": "Max Member", "password": PASSWORD})["token"]
+
+
+def stop_serve(proc):
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+class FreshServers:
+    """`crm serve` processes, each on a fresh copy of a data folder where Ada and Max exist
+    (made once, copied with its server stopped), so every test sees only its own data. The
+    next test's server starts while a test runs, so a test does not wait for one."""
+
+    def __init__(self, tmp_path_factory):
+        self.folders = tmp_path_factory
+        root = tmp_path_factory.mktemp("web-users")
+        with running_server(root) as server:
+            self.tokens = dict(server.tokens)  # their sessions are in the copied database
+        self.snapshot = root
+        self.environ = dict(os.environ)  # as the run began, whatever a test patches later
+        self.spare = None
+
+    def _spawn(self):
+        root = self.folders.mktemp("web")
+        for folder in ("data", "secrets"):
+            if (self.snapshot / folder).exists():
+                shutil.copytree(self.snapshot / folder, root / folder)
+        env = _server_env(root, self.environ)
+        return root, env, spawn_serve(env, root)
+
+    def take(self):
+        """(process, WebServer) of a listening server; the caller stops the process."""
+        root, env, proc = self.spare or self._spawn()
+        self.spare = None
+        base = wait_listening(proc)
+        self.spare = self._spawn()
+        return proc, WebServer(base, root / "data", env, dict(self.tokens))
+
+    def close(self):
+        if self.spare:
+            stop_serve(self.spare[2])
+
+
+@pytest.fixture(scope="session")
+def fresh_servers(tmp_path_factory):
+    servers = FreshServers(tmp_path_factory)
+    yield servers
+    servers.close()
 
 
 @pytest.fixture
-def web_server(tmp_path):
-    """`crm serve` on a free port with an admin (Ada Admin) and a member (Max Member)."""
-    with running_server(tmp_path) as server:
+def web_server(fresh_servers):
+    """`crm serve` on a free port with an admin (Ada Admin) and a member (Max Member), on data
+    of its own."""
+    proc, server = fresh_servers.take()
+    try:
         yield server
+    finally:
+        stop_serve(proc)
 
 
 @pytest.fixture(scope="session")

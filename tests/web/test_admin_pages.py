@@ -2,7 +2,11 @@
 
 from playwright.sync_api import expect
 
+import pytest
+
 from tests.web.conftest import insert_proposal as insert_web_proposal, login
+
+pytestmark = pytest.mark.browser
 
 CSV = """Name,Stage,Check Size,Region,Notes
 Alpha Capital,Intro,"$250,000",Europe,met at SuperReturn

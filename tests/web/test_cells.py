@@ -2,8 +2,12 @@
 edited (percent, multi-select, long text, currency, years, formulas, links)."""
 from playwright.sync_api import expect
 
+import pytest
+
 from tests.web.conftest import login
 from tests.web.test_grid import field_key, open_grid, wait_loaded_after
+
+pytestmark = pytest.mark.browser
 
 NOTES = "Warm intro via Priya\nFollow up in Q3\nPrefers email"
 SECTORS = ["Fintech", "Health, Bio", "Climate"]

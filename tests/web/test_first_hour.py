@@ -4,11 +4,15 @@ each column as the file meant it, a percent and a multi-select cell are edited, 
 sorts, and a record opens from its own URL."""
 import csv
 
+import pytest
+
 from tests.web.conftest import login
 from tests.web.test_cells import cell, wait_saved
 from tests.web.test_grid import field_key, grid_names, wait_loaded_after
 from tests.web.test_grid_layout import header
 from tests.web.test_import_page import FIXTURE, import_the_team_export
+
+pytestmark = pytest.mark.browser
 
 MAPPED = "LP 03 Family Office"  # Priya Shah's (mapped to Max Member); "Health, Bio" and notes
 KEPT = "LP 05 Foundation"  # Tom Okafor's (kept as text); two choices with commas

@@ -1,7 +1,11 @@
 """The grid in a real browser: login, views, inline edits and conflicts."""
 from pathlib import Path
 
+import pytest
+
 from tests.web.conftest import login
+
+pytestmark = pytest.mark.browser
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-grid.png"
 
@@ -212,4 +216,5 @@ def test_an_admin_adds_a_formula_field_checked_as_it_is_typed(web_server, page):
     page.get_by_role("button", name="Add field").click()
     page.wait_for_selector(".tabulator-col-title:text-is('Fee')")
     row = page.locator(".tabulator-row", has=page.locator(".tabulator-cell:text-is('Alpha Capital')"))
+    row.filter(has_text="100,000").wait_for()  # the column can show before its values load
     assert "100,000" in row.inner_text()

@@ -1,8 +1,12 @@
 """The grid's layout and basics in a real browser: a member adjusting a shared view, header
 sorts and their marks, the record count, empty results, and a URL for every record."""
+import pytest
+
 from tests.web.conftest import PASSWORD, login
 from tests.web.test_grid import (INVESTORS, add_condition, grid_names, open_grid, seed,
                                  wait_loaded_after)
+
+pytestmark = pytest.mark.browser
 
 MAX = "max@fund.example"
 

@@ -1,6 +1,10 @@
 """History and activity in the browser: names, values as the grid shows them, record links."""
+import pytest
+
 from tests.web.conftest import login
 from tests.web.test_grid import field_key, open_grid
+
+pytestmark = pytest.mark.browser
 
 DATE_AS_SHOWN = ("() => new Date('2025-03-12T00:00:00').toLocaleString(undefined, "
                  "{day: 'numeric', month: 'short', year: 'numeric'})")

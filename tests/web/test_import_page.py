@@ -4,7 +4,11 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+import pytest
+
 from tests.web.conftest import login
+
+pytestmark = pytest.mark.browser
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "airtable_investors.csv"
 

@@ -4,7 +4,11 @@ import urllib.request
 
 from playwright.sync_api import expect
 
+import pytest
+
 from tests.web.conftest import insert_proposal, login
+
+pytestmark = pytest.mark.browser
 
 
 def test_digest_without_model_server_turns_summaries_off_and_counts_no_call(web_server, page):

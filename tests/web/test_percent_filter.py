@@ -1,6 +1,10 @@
 """The filter panel takes a percent as people say it (50 for 50%) and sends the fraction."""
+import pytest
+
 from tests.web.conftest import login
 from tests.web.test_grid import add_condition, grid_names, open_grid, wait_loaded_after
+
+pytestmark = pytest.mark.browser
 
 INVESTORS = [("Alpha Capital", 0.125), ("Beta Partners", 0.4), ("Gamma Ventures", 0.5),
              ("Delta Fund", 0.75), ("Epsilon LP", 1)]

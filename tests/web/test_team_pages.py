@@ -1,5 +1,9 @@
 """The core's pages in the browser: activity, users and invites, security."""
+import pytest
+
 from tests.web.conftest import login
+
+pytestmark = pytest.mark.browser
 
 
 def test_admin_invites_and_sees_the_feed_and_checklist(web_server, page):

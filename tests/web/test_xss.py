@@ -8,6 +8,8 @@ import pytest
 
 from tests.web.conftest import PASSWORD, insert_proposal, login
 
+pytestmark = pytest.mark.browser
+
 MEMBER = "max@fund.example"
 INVITEE = "nia@fund.example"
 MAIL_DAY = "2025-03-12"
