@@ -1,7 +1,6 @@
 """Sliding-window rate limits per client address: in memory for one server process, in a small
 SQLite file of their own when several worker processes must share the counts."""
 import math
-import os
 import sqlite3
 import threading
 import time
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import falcon
 
+from core.db import make_owner_only
 from core.errors import APIError
 
 
@@ -42,6 +42,20 @@ class RateLimiter:
             del self._hits[key]
 
 
+def _into_wal(conn, seconds=5.0):
+    """Switch a new file to WAL. Workers starting together race for it, and the switch does
+    not wait on SQLite's busy handler: the loser retries instead of failing its start."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class SharedRateLimiter:
     """RateLimiter's counts kept in an SQLite file that every worker process opens.
 
@@ -52,10 +66,10 @@ class SharedRateLimiter:
     def __init__(self, path: Path, name: str, limit: int, window: float = 60.0,
                  clock=time.time):
         self.name, self.limit, self.window, self.clock = name, limit, window, clock
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # client addresses: owner only
+        make_owner_only(path)  # client addresses: owner only
         self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
                                      timeout=5.0)
-        self._conn.execute("PRAGMA journal_mode = WAL")
+        _into_wal(self._conn)
         self._conn.execute("PRAGMA synchronous = OFF")
         self._conn.execute("CREATE TABLE IF NOT EXISTS hits (name TEXT NOT NULL, key TEXT NOT "
                            "NULL, at REAL NOT NULL)")
