@@ -1,4 +1,4 @@
-"""Users, sessions and invites: passwords hashed with argon2id, tokens stored as HMACs."""
+"""Users, sign-in and invites: passwords hashed with argon2id, tokens stored as HMACs."""
 import functools
 import hashlib
 import hmac
@@ -9,10 +9,12 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from core import audit
+from core import audit, twofactor
 from core.db import utc_text, utcnow
 from core.errors import APIError, conflict, not_found, unprocessable
 from core.models import EMAIL_PATTERN
+from core.sessions import Sessions, end_sessions
+from core.twofactor import TwoFactor
 
 ROLES = ("admin", "member")
 MIN_PASSWORD = 10
@@ -57,13 +59,19 @@ def _later(hours: int) -> str:
     return utc_text(datetime.now(timezone.utc) + timedelta(hours=hours))
 
 
+def teammate(row) -> dict:
+    """What every signed-in user may see of another: no role, no sign-in data."""
+    return {"id": row["id"], "name": row["name"], "email": row["email"],
+            "active": bool(row["active"])}
+
+
 def public_user(row) -> dict:
     return {key: row[key] for key in PUBLIC_USER_FIELDS}
 
 
 def admin_view(row) -> dict:
     return {**public_user(row), "active": bool(row["active"]), "created_at": row["created_at"],
-            "last_login_at": row["last_login_at"]}
+            "last_login_at": row["last_login_at"], "two_factor": twofactor.is_on(row)}
 
 
 class Accounts:
@@ -73,6 +81,9 @@ class Accounts:
         self.crm = crm
         s = crm.settings
         self.hasher = password_hasher(s.password_memory_kib, s.password_time_cost)
+        digest = functools.partial(token_digest, crm.secret_key)
+        self.sessions = Sessions(crm, digest)
+        self.two_factor = TwoFactor(crm, digest)
 
     # users -----------------------------------------------------------------
     def get_user(self, user_id: int):
@@ -133,7 +144,7 @@ class Accounts:
                 return before
             db.table("users").update(user_id, {**changes, "updated_at": utcnow()})
             if not after["active"]:
-                db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
+                end_sessions(db, user_id)
             keys = list(changes)
             audit.record_change(db, actor_id=actor_id, plugin="core", table="users",
                                 row_id=user_id, action="update",
@@ -141,42 +152,49 @@ class Accounts:
                                 after={k: after[k] for k in keys})
             return after
 
-    # sessions --------------------------------------------------------------
-    def login(self, email, password):
-        user = self.find_by_email(email)
+    # sign-in ---------------------------------------------------------------
+    def check_password(self, user, password) -> bool:
         s = self.crm.settings
-        ok = verify_password(user["password_hash"] if user else None, password,
-                             dummy_hash(s.password_memory_kib, s.password_time_cost))
+        return verify_password(user["password_hash"] if user else None, password,
+                               dummy_hash(s.password_memory_kib, s.password_time_cost))
+
+    def login(self, email, password, client=None) -> dict:
+        """{token, user} or, with two-factor on, {two_factor_required, challenge}."""
+        user = self.find_by_email(email)
+        ok = self.check_password(user, password)
         if not (user and ok and user["active"]):
             raise APIError("401 Unauthorized", "invalid_credentials",
                            "The email or password is not correct")
         with self.crm.write() as db:
-            token = self._new_session(db, user["id"])
-            db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [utcnow(), user["id"]])
             if self.hasher.check_needs_rehash(user["password_hash"]):
                 db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                            [self.hasher.hash(password), user["id"]])
-        return token, user
+            if twofactor.is_on(user):
+                return {"two_factor_required": True,
+                        "challenge": self.two_factor.start_challenge(db, user["id"])}
+            return self._signed_in(db, user, client)
 
-    def _new_session(self, db, user_id) -> str:
-        token = secrets.token_urlsafe(32)
-        db.table("sessions").insert({
-            "token_hash": token_digest(self.crm.secret_key, token), "user_id": user_id,
-            "created_at": utcnow(), "expires_at": _later(self.crm.settings.session_hours)})
-        return token
+    def finish_login(self, challenge, code, client=None) -> dict:
+        """The second step: a TOTP or recovery code for the challenge of the first."""
+        with self.crm.write() as db:
+            user, error = self.two_factor.finish_challenge(db, challenge, code)
+            if user is not None:
+                return self._signed_in(db, user, client)
+        raise error  # after the commit: a wrong code counts
+
+    def _signed_in(self, db, user, client) -> dict:
+        token = self.sessions.create(db, user["id"], client)
+        db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [utcnow(), user["id"]])
+        answer = {"token": token, "user": public_user(user)}
+        if twofactor.enrolment_required(self.crm.settings, user):
+            answer["two_factor_enrolment_required"] = True
+        return answer
 
     def user_for_token(self, token: str):
-        digest = token_digest(self.crm.secret_key, token)
-        rows = list(self.crm.db.query(
-            "SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id "
-            "WHERE sessions.token_hash = ? AND sessions.expires_at > ? AND users.active = 1",
-            [digest, utcnow()]))
-        return rows[0] if rows else None
+        return self.sessions.lookup(token)[0]
 
     def logout(self, token: str):
-        with self.crm.write() as db:
-            db.execute("DELETE FROM sessions WHERE token_hash = ?",
-                       [token_digest(self.crm.secret_key, token)])
+        self.sessions.end_token(token)
 
     # invites ---------------------------------------------------------------
     def create_invite(self, email, role, actor_id, purpose="invite") -> tuple[str, str]:
@@ -208,7 +226,7 @@ class Accounts:
             "WHERE accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ? ORDER BY id",
             [utcnow()]))
 
-    def accept_invite(self, token, name, password, email=None, purpose="invite"):
+    def accept_invite(self, token, name, password, email=None, purpose="invite", client=None):
         """Create the user an invite names; single use. Returns (session token, user)."""
         check_password_rules(password)
         digest = token_digest(self.crm.secret_key, token)
@@ -227,5 +245,5 @@ class Accounts:
                                     actor_id=invite["created_by"])
             db.execute("UPDATE invites SET accepted_at = ?, user_id = ? WHERE id = ?",
                        [utcnow(), user["id"], invite["id"]])
-            session = self._new_session(db, user["id"])
+            session = self.sessions.create(db, user["id"], client)
         return session, user

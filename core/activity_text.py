@@ -60,6 +60,30 @@ def names_by_id(db, table, ids) -> dict:
     return names
 
 
+# account events (audit.record_event): {who} and {name} (the user it concerns)
+EVENTS = {
+    "password_changed": "{who} changed their password",
+    "password_reset": "{name} set a new password with a reset link",
+    "two_factor_on": "{who} turned on two-factor sign-in",
+    "two_factor_off": "{who} turned off two-factor sign-in",
+    "two_factor_reset": "{who} reset the two-factor sign-in of {name}",
+    "recovery_codes_renewed": "{who} made new two-factor recovery codes",
+    "recovery_code_used": "{name} signed in with a recovery code ({left} left)",
+    "sessions_ended": "{who} signed out {count} of {name}",
+}
+
+
+def _event_summary(entry, after, name) -> str:
+    who = actor_name(entry)
+    if after["event"] == "sessions_ended" and \
+            str((entry.get("actor") or {}).get("id")) == str(entry["row_id"]):
+        name = "their own"  # "Ada signed out 2 sessions of their own"
+    count = after.get("sessions_ended") or 0
+    text = EVENTS.get(after["event"], "{who}: " + str(after["event"]))
+    return text.format(who=who, name=name, left=after.get("codes_left", 0),
+                       count=f"{count} session{'s' if count != 1 else ''}")
+
+
 def describe_accounts(db, entries):
     """Summaries and details of the core's users and invites entries."""
     users = names_by_id(db, "users", [e["row_id"] for e in entries if e["table"] == "users"])
@@ -72,7 +96,10 @@ def describe_accounts(db, entries):
         details = [{**d, "field": d["field"].capitalize()} for d in plain_details(shown)]
         if entry["table"] == "users":
             name = users.get(int(entry["row_id"])) or after.get("name") or "a user"
-            if entry["kind"] == "create":
+            if "event" in after:
+                entry["summary"] = _event_summary(entry, after, name)
+                details = []
+            elif entry["kind"] == "create":
                 entry["summary"] = f"{who} added {name} ({after.get('role', 'member')})"
             else:
                 keys = [d["field"].lower() for d in details]
@@ -82,6 +109,8 @@ def describe_accounts(db, entries):
             email = after.get("email") or "a new user"
             if entry["kind"] == "create" and after.get("purpose") == "setup":
                 entry["summary"] = f"{who} made the setup link for the first admin"
+            elif entry["kind"] == "create" and after.get("purpose") == "reset":
+                entry["summary"] = f"{who} made a password reset link for {email}"
             elif entry["kind"] == "create":
                 entry["summary"] = f"{who} invited {email} as {after.get('role', 'member')}"
             else:

@@ -60,6 +60,13 @@ def record_change(db, *, actor_id, plugin, table, row_id, action, before=None, a
     return cursor.lastrowid
 
 
+def record_event(db, *, actor_id, plugin, table, row_id, event, **facts) -> int | None:
+    """An audit entry for something that is not a field change (a password changed, sessions
+    ended): changes {"event": [None, event], fact: [None, value]...}."""
+    return record_change(db, actor_id=actor_id, plugin=plugin, table=table, row_id=row_id,
+                         action="update", after={"event": event, **facts})
+
+
 def journal(db, entries):
     """Note AuditEntry items written without record_change (in bulk) for changes_committed.
 

@@ -1,5 +1,6 @@
 """Who is calling: a Bearer token or the session cookie; role checks from the operation."""
 from core.errors import APIError, forbidden
+from core.twofactor import enrolment_required
 
 COOKIE = "crm_session"
 
@@ -32,13 +33,18 @@ class AuthMiddleware:
             return
         op = getattr(responder, "operation", None)
         token = request_token(req)
-        user = self.accounts.user_for_token(token) if token else None
-        req.context.user = dict(user) if user else None
+        user, session_id = self.accounts.sessions.lookup(token) if token else (None, None)
+        req.context.user = user
         req.context.token = token
+        req.context.session_id = session_id
         if op is not None and op.public:
             return
         if user is None:
             raise unauthorized()
+        if enrolment_required(self.accounts.crm.settings, user) and not (
+                op is not None and op.extra.get("before_enrolment")):
+            raise forbidden("Set up two-factor sign-in first (your profile page)",
+                            code="two_factor_enrolment_required")
         if (op is None or op.admin) and user["role"] != "admin":
             raise forbidden("This needs an admin")
 

@@ -1,11 +1,13 @@
-"""Routes under /api/auth: login, logout, me, invites and the first-admin setup."""
+"""Routes under /api/auth: login, logout, invites and the first-admin setup."""
 import falcon
 
 from core import models
+from core.account_models import LoginAnswer
 from core.accounts import public_user
 from core.auth import clear_session_cookie, set_session_cookie
 from core.errors import forbidden
 from core.openapi import operation
+from core.sessions import client_of
 
 LOGIN_LIMITED = {"rate_limit": "login"}
 
@@ -14,30 +16,26 @@ class LoginResource:
     def __init__(self, crm, accounts):
         self.crm, self.accounts = crm, accounts
 
-    @operation("Log in with email and password", body=models.LoginBody,
-               response=models.Session, public=True, errors=(401,), extra=LOGIN_LIMITED)
+    @operation("Log in with email and password (then a code, when two-factor is on)",
+               body=models.LoginBody, response=LoginAnswer, public=True, errors=(401,),
+               extra=LOGIN_LIMITED)
     def on_post(self, req, resp):
         body = req.context.body
-        token, user = self.accounts.login(body.email, body.password)
-        set_session_cookie(req, resp, token, self.crm)
-        resp.media = {"token": token, "user": public_user(user)}
+        answer = self.accounts.login(body.email, body.password, client_of(req))
+        if "token" in answer:
+            set_session_cookie(req, resp, answer["token"], self.crm)
+        resp.media = answer
 
 
 class LogoutResource:
     def __init__(self, crm, accounts):
         self.crm, self.accounts = crm, accounts
 
-    @operation("End this session", response=models.Ok)
+    @operation("End this session", response=models.Ok, extra={"before_enrolment": True})
     def on_post(self, req, resp):
         self.accounts.logout(req.context.token)
         clear_session_cookie(resp, self.crm)
         resp.media = {"ok": True}
-
-
-class MeResource:
-    @operation("The logged-in user", response=models.Me)
-    def on_get(self, req, resp):
-        resp.media = {"user": public_user(req.context.user)}
 
 
 class RegisterResource:
@@ -57,7 +55,8 @@ class AcceptInviteResource:
                extra=LOGIN_LIMITED)
     def on_post(self, req, resp):
         body = req.context.body
-        token, user = self.accounts.accept_invite(body.token, body.name, body.password)
+        token, user = self.accounts.accept_invite(body.token, body.name, body.password,
+                                                  client=client_of(req))
         set_session_cookie(req, resp, token, self.crm)
         resp.media = {"token": token, "user": public_user(user)}
 
@@ -74,7 +73,8 @@ class SetupResource:
     def on_post(self, req, resp):
         body = req.context.body
         token, user = self.accounts.accept_invite(
-            body.token, body.name, body.password, email=body.email, purpose="setup")
+            body.token, body.name, body.password, email=body.email, purpose="setup",
+            client=client_of(req))
         set_session_cookie(req, resp, token, self.crm)
         resp.media = {"token": token, "user": public_user(user)}
 

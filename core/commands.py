@@ -154,6 +154,43 @@ def register(cli):
             state = "active" if user["active"] else "inactive"
             click.echo(f"{user['id']:>4}  {user['email']:<32} {user['role']:<7} {state}  {user['name']}")
 
+    def _user(crm, email):
+        user = Accounts(crm).find_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No user with the email {email}")
+        return user
+
+    @users.command(name="reset-link")
+    @click.option("--email", required=True)
+    @pass_crm
+    def reset_link_command(crm, email):
+        """Print a one-time password reset link for a user (for an admin locked out, too)."""
+        from core.passwords import Passwords, reset_url
+
+        try:
+            token, expires_at = Passwords(Accounts(crm)).reset_link(_user(crm, email)["id"],
+                                                                     None)
+        except APIError as exc:
+            raise click.ClickException(exc.message) from None
+        click.echo(reset_url(crm, token))
+        click.echo(f"Works once, until {expires_at}; using it ends the user's sessions.",
+                   err=True)
+
+    @users.command(name="reset-2fa")
+    @click.option("--email", required=True)
+    @pass_crm
+    def reset_two_factor(crm, email):
+        """Turn off a user's two-factor (a lost phone) and end their sessions."""
+        from core.sessions import end_sessions
+        from core.twofactor import reset_by_admin
+
+        user = _user(crm, email)
+        with crm.write() as db:
+            reset_by_admin(db, user["id"], None)
+            ended = end_sessions(db, user["id"])
+        click.echo(f"Two-factor is off for {user['email']}; {ended} session(s) ended. They set "
+                   "it up again at their next sign-in when CRM_REQUIRE_2FA covers them.")
+
     @users.command(name="setup-link")
     @pass_crm
     def setup_link_command(crm):

@@ -33,6 +33,7 @@ class AdminUser(User):
     active: bool
     created_at: str
     last_login_at: str | None
+    two_factor: bool
 
 
 class LoginBody(Body):
@@ -42,10 +43,6 @@ class LoginBody(Body):
 
 class Session(BaseModel):
     token: str
-    user: User
-
-
-class Me(BaseModel):
     user: User
 
 

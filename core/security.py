@@ -82,7 +82,22 @@ def core_checks(crm) -> list[SecurityCheck]:
         return ok, (f"argon2id, {s.password_memory_kib // 1024} MiB, {s.password_time_cost} "
                     "passes (at least 19 MiB and 2 passes)")
 
+    def two_factor():
+        policy = s.two_factor_policy
+        if policy == "none":
+            return False, "CRM_REQUIRE_2FA=none: nobody has to use two-factor"
+        without = crm.db.execute(
+            "SELECT count(*) FROM users WHERE active = 1 AND totp_enabled_at IS NULL"
+            + (" AND role = 'admin'" if policy == "admins" else "")).fetchone()[0]
+        who = "admins" if policy == "admins" else "everyone"
+        detail = f"CRM_REQUIRE_2FA={policy}: required of {who}"
+        if without:
+            detail += f"; {without} still to set it up (asked at their next sign-in)"
+        return True, detail
+
     return [
+        SecurityCheck("two_factor", "Two-factor sign-in is required of admins at least",
+                      two_factor),
         SecurityCheck("password_hashing", "Passwords use a strong argon2id cost", password_hashing),
         SecurityCheck("production_mode", "CRM_ENV is production", production),
         SecurityCheck("secret_key", "A strong CRM_SECRET_KEY is set", secret_key),

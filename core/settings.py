@@ -97,6 +97,9 @@ class Settings(FileBackedSettings):
                          "CPU core serves the most")
     password_memory_kib: int = Field(65536, ge=8192, description="argon2id memory cost")
     password_time_cost: int = Field(3, ge=1, le=20, description="argon2id passes")
+    require_2fa: Literal["admins", "all", "none"] | None = Field(
+        None, description="who must use two-factor: admins, all or none (default: admins "
+        "in production, none in development)")
 
     @field_validator("plugins", "cors_origin", mode="before")
     @classmethod
@@ -114,6 +117,13 @@ class Settings(FileBackedSettings):
                 raise ValueError(f"trusted_proxies: {part!r} is not a network such as "
                                  f"10.0.3.1/32 ({exc})") from None
         return networks
+
+    @property
+    def two_factor_policy(self) -> str:
+        """require_2fa as set, else `admins` in production and `none` in development."""
+        if self.require_2fa:
+            return self.require_2fa
+        return "admins" if self.env == "production" else "none"
 
     @property
     def database_path(self) -> Path:

@@ -48,6 +48,24 @@ def client(crm):
     return testing.TestClient(create_app(crm))
 
 
+PASSWORD_DEFAULT = "correct horse battery"
+
+
+@pytest.fixture
+def cli_runner(crm):
+    """run("users", "list", code=0): `crm` on the crm fixture's data; checks the exit code."""
+    from click.testing import CliRunner
+
+    from core.cli import build_cli
+
+    def run(*args, code=0, input=None):
+        result = CliRunner().invoke(build_cli(crm.settings), list(args), input=input)
+        assert result.exit_code == code, result.output
+        return result
+
+    return run
+
+
 def add_user(crm, email, role="admin", name=None, password="correct horse battery"):
     with crm.write() as db:
         return Accounts(crm).create_user(db, email, name or email.split("@")[0].title(), role,

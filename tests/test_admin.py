@@ -85,7 +85,8 @@ def test_security_report_lists_pass_and_fail(make_crm, make_settings):
     from falcon import testing
 
     from core.app import create_app
-    crm = make_crm(env="production", secret_key="s" * 48, cors_origin="https://crm.fund.example")
+    crm = make_crm(env="production", secret_key="s" * 48, cors_origin="https://crm.fund.example",
+                   require_2fa="none")  # two-factor's own tests: tests/test_two_factor.py
     add_user(crm, "root@fund.example", "admin")
     client = testing.TestClient(create_app(crm))
     headers = {"Authorization": "Bearer " + client.simulate_post(
@@ -97,6 +98,7 @@ def test_security_report_lists_pass_and_fail(make_crm, make_settings):
                             "database_file", "admin_exists", "setup_closed", "rate_limits"}
     assert by_name["production_mode"]["passed"] and by_name["secret_key"]["passed"]
     assert by_name["admin_exists"]["passed"] and by_name["cors"]["passed"]
+    assert not by_name["two_factor"]["passed"]
     assert report["passed"] == all(c["passed"] for c in report["checks"])
 
 

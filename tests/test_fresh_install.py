@@ -12,8 +12,9 @@ import urllib.request
 from tests.log_scan import learn, scan_line
 
 PASSWORD = "correct horse battery"
-# What a laptop's `make run` cannot pass: CRM_ENV=production is a deployment's choice.
-PRODUCTION_ONLY = {"production_mode"}
+# What a laptop's `make run` cannot pass: CRM_ENV=production is a deployment's choice, and
+# two-factor is required (of admins) by default only in production.
+PRODUCTION_ONLY = {"production_mode", "two_factor"}
 
 
 def call(base, method, path, body=None, token=None):

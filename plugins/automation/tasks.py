@@ -19,16 +19,21 @@ def task_json(row) -> dict:
     return out
 
 
-def _check_links(crm, values):
+def _check_links(crm, values, row=None):
     api = fundraising(crm)
     for key, table in (("investor_id", "investors"), ("contact_id", "contacts")):
         value = values.get(key)
         if value is not None and not api.live_ids(table, [value]):
             raise unprocessable(f"{key}: no such record", field=key)
     user = values.get("assignee_id")
-    if user is not None and not crm.db.execute("SELECT 1 FROM users WHERE id = ?",
-                                               [user]).fetchone():
+    if user is None or (row is not None and row["assignee_id"] == user):
+        return  # unchanged: a task keeps a deactivated assignee until someone changes it
+    found = crm.db.execute("SELECT active FROM users WHERE id = ?", [user]).fetchone()
+    if not found:
         raise unprocessable("assignee_id: no such record", field="assignee_id")
+    if not found[0]:
+        raise unprocessable("assignee_id: this user is deactivated; pick an active teammate",
+                            field="assignee_id")
 
 
 def list_tasks(db, status="open", assignee_id=None, investor_id=None, due=None, today=None,
@@ -88,7 +93,7 @@ def _update_task(crm, db, task_id, changes, actor_id):
         raise not_found("No such task")
     row = rows[0]
     check_version(db, row, changes.pop("expected_version", None), "task")
-    _check_links(crm, changes)
+    _check_links(crm, changes, row)
     if "done" in changes:
         changes["done"] = int(changes["done"])
         changes["done_at"] = utcnow() if changes["done"] else None

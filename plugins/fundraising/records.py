@@ -37,7 +37,9 @@ class LinkChecker:
             self._ids[table] = {r[0] for r in self.db.execute(sql)}
         return self._ids[table]
 
-    def check(self, fdef, value):
+    def check(self, fdef, value, current=None):
+        """Linked ids must exist; a user must be active, unless the value had them already
+        (a record keeps a deactivated owner until someone changes it)."""
         if value is None or fdef.type not in ("link", "user"):
             return
         table = "users" if fdef.type == "user" else fdef.options["table"]
@@ -46,6 +48,18 @@ class LinkChecker:
         if missing:
             what = "user" if table == "users" else f"{table} record"
             raise FieldValueError(f"no {what} with id {missing[0]}")
+        if table == "users":
+            kept = set(current if isinstance(current, list) else [current])
+            inactive = [i for i in ids if i not in self.active_users() and i not in kept]
+            if inactive:
+                raise FieldValueError(f"user {inactive[0]} is deactivated; pick an active "
+                                      "teammate")
+
+    def active_users(self):
+        if "users:active" not in self._ids:
+            self._ids["users:active"] = {
+                r[0] for r in self.db.execute("SELECT id FROM users WHERE active = 1")}
+        return self._ids["users:active"]
 
 
 def field_error(prefix, name, message):
@@ -53,7 +67,7 @@ def field_error(prefix, name, message):
 
 
 def prepare(fieldset: FieldSet, fields: dict, checker: LinkChecker, prefix="fields.",
-            skip_computed=False):
+            skip_computed=False, current=None):
     """Validate named values; return ({column: value}, {field id: value}, {name: value}).
 
     Formula values are refused (422), or passed over with `skip_computed` (whole-grid saves
@@ -67,7 +81,7 @@ def prepare(fieldset: FieldSet, fields: dict, checker: LinkChecker, prefix="fiel
             continue
         try:
             clean = fdef.validate(value)
-            checker.check(fdef, clean)
+            checker.check(fdef, clean, (current or {}).get(fdef.name))
         except FieldValueError as exc:
             raise field_error(prefix, name, str(exc)) from None
         named[fdef.name] = clean
@@ -171,10 +185,10 @@ class RecordStore:
         row = row or self._row(record_id)
         check_version(self.db, row, expected_version)
         check_name(self.table, name)
+        before = serialize(row, self.fields)
         columns, data, named = prepare(self.fields, fields or {},
                                        checker or LinkChecker(self.db),
-                                       skip_computed=skip_computed)
-        before = serialize(row, self.fields)
+                                       skip_computed=skip_computed, current=before["fields"])
         changed = {n for n, v in named.items() if before["fields"].get(n) != v}
         values = {self._name_field(): before["name"], **before["fields"], **named}
         if name is not None and name != row["name"]:
