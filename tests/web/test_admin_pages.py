@@ -157,7 +157,7 @@ def test_member_adds_a_task_for_an_investor_and_marks_it_done(web_server, page):
     expect(row).to_contain_text("overdue")
 
     page.select_option("select[name=due]", "overdue")
-    page.check("input[name=mine]")
+    page.select_option("select[name=assigned_to]", "me")
     expect(row).to_be_visible()
     row.get_by_role("button", name="Mark done").click()
     expect(page.locator(".task-list")).to_contain_text("No tasks.")

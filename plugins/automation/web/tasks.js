@@ -1,8 +1,9 @@
-// Tasks: filter open / done / overdue / due today / mine, add a task for an investor, mark
-// tasks done, change their due date and assignee.
+// Tasks: filter open / done / overdue / due today / by assignee, add a task for an investor,
+// mark tasks done, change their due date and assignee (any active teammate).
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
 import { h, table, say, errorText, INLINE } from "/assets/ui.js";
+import { loadTeammates, pickerChoices, teammateLabel } from "/assets/teammates.js";
 
 function today() {
   const now = new Date();
@@ -21,23 +22,31 @@ function nameFilter(text) {
 }
 
 function render(container, ctx) {
-  const admin = ctx.user.role === "admin";
   const message = h("p", { class: "error", role: "alert", hidden: true });
   const listArea = h("div", { class: "task-list" });
   const status = options(h("select", { name: "status", "aria-label": "Status" }),
     [["open", "Open"], ["done", "Done"], ["all", "All"]], "open");
   const due = options(h("select", { name: "due", "aria-label": "Due" }),
     [["", "Any due date"], ["overdue", "Overdue"], ["today", "Due today"]], "");
-  const mine = h("input", { type: "checkbox", name: "mine" });
-  let users = [ctx.user];
+  let users = [{ ...ctx.user, active: true }]; // until the teammates are loaded
+  const assignedTo = options(h("select", { name: "assigned_to", "aria-label": "Assigned to" }),
+    filterChoices(), "");
   const investorNames = new Map();
 
   function fail(err) {
     say(message, errorText(err));
   }
 
-  function userChoices() {
-    return [["", "Unassigned"], ...users.map((u) => [String(u.id), u.id === ctx.user.id ? `${u.name} (me)` : u.name])];
+  // Anyone's tasks, mine, or a teammate's (a former one's too: their tasks still exist).
+  function filterChoices() {
+    return [["", "Anyone"], ["me", "Me"], ...users.filter((u) => u.id !== ctx.user.id)
+      .map((u) => [String(u.id), teammateLabel(u)])];
+  }
+
+  // Active teammates, and `current` when it is an inactive one (a task keeps its assignee).
+  function userChoices(current = null) {
+    return [["", "Unassigned"], ...pickerChoices(users, current).map(([id, label]) =>
+      [String(id), id === ctx.user.id ? `${label} (me)` : label])];
   }
 
   async function investorName(id) {
@@ -66,10 +75,9 @@ function render(container, ctx) {
   }
 
   function assigneeSelect(task) {
-    const choices = userChoices();
     const current = task.assignee_id === null ? "" : String(task.assignee_id);
-    if (!choices.some(([v]) => v === current)) choices.push([current, `User #${current}`]);
-    const select = options(h("select", { "aria-label": `Assignee of ${task.title}` }), choices, current);
+    const select = options(h("select", { "aria-label": `Assignee of ${task.title}` }),
+      userChoices(task.assignee_id), current);
     select.addEventListener("change", () =>
       change(task, { assignee_id: select.value ? Number(select.value) : null }));
     return select;
@@ -85,7 +93,7 @@ function render(container, ctx) {
   async function load() {
     try {
       const { tasks, total } = await api.get("/api/automation/tasks", {
-        status: status.value, due: due.value || null, assignee: mine.checked ? "me" : null, limit: 500,
+        status: status.value, due: due.value || null, assignee: assignedTo.value || null, limit: 500,
       });
       const names = await Promise.all(tasks.map((t) => (t.investor_id ? investorName(t.investor_id) : "")));
       const rows = tasks.map((t, i) => ({ ...t, investor: names[i] }));
@@ -156,22 +164,18 @@ function render(container, ctx) {
     return { form, refreshUsers: () => options(assignee, userChoices(), assignee.value) };
   }
 
-  for (const input of [status, due, mine]) input.addEventListener("change", load);
+  for (const input of [status, due, assignedTo]) input.addEventListener("change", load);
   const creator = createForm();
   container.replaceChildren(h("div", { class: "stack" },
     h("h2", null, "Tasks"),
-    h("div", { class: "toolbar" }, status, due, h("label", { style: INLINE }, mine, "Mine")),
+    h("div", { class: "toolbar" }, status, due, h("label", { style: INLINE }, "Assigned to", assignedTo)),
     message, listArea, creator.form));
 
-  if (admin) {
-    api.get("/api/admin/users").then(({ users: all }) => {
-      users = all.filter((u) => u.active);
-      creator.refreshUsers();
-      load();
-    }, fail);
-  } else {
-    load();
-  }
+  loadTeammates(api).then((all) => {
+    users = all;
+    options(assignedTo, filterChoices(), assignedTo.value);
+    creator.refreshUsers();
+  }, fail).then(load);
 }
 
 registerPage({ id: "tasks", title: "Tasks", path: "tasks", nav: true, adminOnly: false,

@@ -3,6 +3,7 @@
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
 import { h, table, formatDate, say, errorText, INLINE } from "/assets/ui.js";
+import { loadTeammates } from "/assets/teammates.js";
 
 function yesterday() {
   const day = new Date();
@@ -48,8 +49,8 @@ function previewView(digest) {
     frame);
 }
 
-function deliveriesText(run) {
-  return run.deliveries.map((d) => `user #${d.user_id}: ${d.status}`).join(", ");
+function deliveriesText(run, names) {
+  return run.deliveries.map((d) => `${names.get(d.user_id) || `User ${d.user_id}`}: ${d.status}`).join(", ");
 }
 
 function render(container, ctx) {
@@ -98,7 +99,8 @@ function render(container, ctx) {
 
   async function loadRuns() {
     try {
-      const { runs } = await api.get("/api/admin/digest/runs");
+      const [{ runs }, users] = await Promise.all([api.get("/api/admin/digest/runs"), loadTeammates(api)]);
+      const names = new Map(users.map((u) => [u.id, u.name]));
       runsArea.replaceChildren(h("h3", null, "Sent digests"), runs.length ? table([
         { key: "day", title: "Day" },
         { key: "status", title: "Status", render: (r) => h("span", { class: "badge" }, r.status) },
@@ -107,7 +109,7 @@ function render(container, ctx) {
         { key: "investors", title: "Investors", render: (r) => String(r.investors) },
         { key: "model_calls", title: "Model calls", render: (r) => String(r.model_calls) },
         { key: "sent_at", title: "Sent", render: (r) => (r.sent_at ? formatDate(r.sent_at) : "") },
-        { key: "deliveries", title: "Deliveries", render: deliveriesText },
+        { key: "deliveries", title: "Deliveries", render: (r) => deliveriesText(r, names) },
         { key: "last_error", title: "Last error", render: (r) => (r.last_error ? h("span", { class: "error" }, r.last_error) : "") },
       ], runs) : h("p", { class: "muted" }, "No digest sent yet."));
     } catch (err) {

@@ -2,6 +2,7 @@
 // Tabulator inserts a string from a formatter, a title, a list item or a menu label as HTML,
 // so each of them here is a node (asText): field names and values are people's text.
 import { h } from "/assets/ui.js";
+import { loadTeammates, pickerChoices } from "/assets/teammates.js";
 import { alignsRight, displayValue, shownAs, valueNode } from "./cells.js";
 import { multiSelectEditor, percentEditor } from "./editors.js";
 
@@ -57,8 +58,12 @@ function choiceValues(field, lookups) {
     return [...names].map(([value, label]) => ({ label, value }))
       .sort((a, b) => a.label.localeCompare(b.label));
   }
-  if (field.type === "user") return [...lookups.users].map(([value, label]) => ({ label, value }));
   return field.options.choices || [];
+}
+
+// A user cell offers the active users, and the user it holds when that one is inactive.
+function userChoices(lookups) {
+  return (cell) => pickerChoices(lookups.teammates, cell.getValue()).map(([value, label]) => ({ label, value }));
 }
 
 function editorFor(field, lookups) {
@@ -76,7 +81,8 @@ function editorFor(field, lookups) {
       return {
         editor: "list",
         editorParams: {
-          values: choiceValues(field, lookups), autocomplete: true, clearable: true,
+          ...(field.type === "user" ? { valuesLookup: userChoices(lookups) } : { values: choiceValues(field, lookups) }),
+          autocomplete: true, clearable: true,
           listOnEmpty: true, freetext: false,
           itemFormatter: (label) => h("span", null, label), // a list item takes an element only
         },
@@ -114,9 +120,14 @@ export function buildColumns(fields, config, lookups, { onExpand, headerMenu }) 
   return columns;
 }
 
-/** Names for link and user cells: {records: {table: Map(id -> name)}, users: Map(id -> name)}. */
+/**
+ * Names for link and user cells: {records: {table: Map(id -> name)}, users: Map(id -> name) of
+ * every user, teammates: [{id, name, email, active}] for pickers and filters}.
+ */
 export async function loadLookups(api, fields, user) {
-  const lookups = { records: {}, users: new Map([[user.id, user.name]]) };
+  const lookups = {
+    records: {}, users: new Map([[user.id, user.name]]), teammates: [{ ...user, active: true }],
+  };
   const tables = new Set(fields.filter((f) => f.type === "link").map((f) => f.options.table));
   await Promise.all([...tables].map(async (table) => {
     const names = new Map();
@@ -128,10 +139,8 @@ export async function loadLookups(api, fields, user) {
     lookups.records[table] = names;
   }));
   if (fields.some((f) => f.type === "user")) {
-    try {
-      const { users } = await api.get("/api/admin/users");
-      for (const u of users) lookups.users.set(u.id, u.name);
-    } catch { /* members cannot list users; owners show as "User <id>" */ }
+    lookups.teammates = await loadTeammates(api);
+    for (const u of lookups.teammates) lookups.users.set(u.id, u.name);
   }
   return lookups;
 }

@@ -4,6 +4,7 @@
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
 import { h, table, say, errorText, INLINE } from "/assets/ui.js";
+import { loadTeammates } from "/assets/teammates.js";
 import { changeStep, confirmMessage, countList, inviteList, newFieldStep, peopleStep } from "./import_review.js";
 
 const TABLES = ["investors", "contacts", "funds", "commitments"];
@@ -144,9 +145,8 @@ function render(container, ctx) {
   }
 
   async function loadUsers() {
-    if (!admin) return; // members cannot list users, nor apply an import
-    try {
-      state.users = (await api.get("/api/admin/users")).users.filter((u) => u.active !== false);
+    try { // members preview with them too (a remembered mapping shows), though only admins apply
+      state.users = (await loadTeammates(api)).filter((u) => u.active);
     } catch (err) {
       say(message, errorText(err));
     }

@@ -1,6 +1,7 @@
 // Views of a grid: the switcher and save buttons, the filter builder (nested AND/OR groups),
 // multi-sort, and the columns panel (hidden columns).
 import { h } from "/assets/ui.js";
+import { teammateLabel } from "/assets/teammates.js";
 import { filteredFields } from "./sort_marks.js";
 
 const TEXT_OPS = ["is", "is_not", "contains", "not_contains", "is_empty", "is_not_empty"];
@@ -179,7 +180,7 @@ function valueInput(grid, field, cond, changed) {
   }
   const choices = field.type === "link"
     ? [...(grid.lookups.records[field.options.table] || new Map())]
-    : field.type === "user" ? [["me", "Me"], ...grid.lookups.users]
+    : field.type === "user" ? [["me", "Me"], ...grid.lookups.teammates.map((u) => [u.id, teammateLabel(u)])]
       : (field.options.choices || []).map((c) => [c, c]);
   if (cond.operator === "has_any_of" || cond.operator === "has_all_of") {
     const el = h("select", { ...attrs, multiple: true, size: 4, onchange: (e) => set([...e.target.selectedOptions].map((o) => (
