@@ -226,8 +226,8 @@ def build_spec(routes, title="Venture CRM", version="0") -> dict:
             codes |= {415}
         if not op.public:
             codes |= {401}
-        if op.admin:
-            codes |= {403}
+        if op.admin or not (op.public or op.extra.get("before_enrolment")):
+            codes |= {403}  # two_factor_enrolment_required, for any signed-in route
         for code in sorted(codes):
             responses[str(code)] = {"description": "Error", "content": _json(error_ref)}
         entry["responses"] = responses

@@ -5,7 +5,7 @@ import { sdk } from '../sdk'
 const usersExist = 'Users exist already'
 
 /** The UI's addresses a browser can reach (no loopback, link-local or bridge). */
-async function uiAddresses(effects: T.Effects) {
+export async function uiAddresses(effects: T.Effects) {
   const host = await sdk.host.getOwn(effects, hostId).once()
   const ui = host?.bindings[uiPort]?.interfaces[uiInterfaceId]
   return ui ? ui.addressInfo.nonLocal.format('urlstring') : []
@@ -51,29 +51,38 @@ export const createAdminInvite = sdk.Action.withoutInput(
     // The CLI prints http://HOST:PORT/setup#token=...; the token is what matters.
     const token = stdout.split('#token=')[1]?.split(/\s/)[0]
     if (!token) throw new Error('crm users setup-link printed no link')
-    const fragment = `/setup#token=${token}`
-    const addresses = await uiAddresses(effects)
-    const links = addresses.length
-      ? addresses.map((address) => ({ name: address, value: address.replace(/\/$/, '') + fragment }))
-      : [{ name: 'Path on any of the Web UI addresses', value: fragment }]
+    const links = await linksTo(effects, `/setup#token=${token}`)
 
     return {
       version: '1',
       title: 'First admin invite',
       message:
         'Open one of these links to create the first admin account. The link works once and expires after CRM_INVITE_HOURS (72 hours by default). Keep it private.',
-      result: {
-        type: 'group',
-        value: links.map(({ name, value }) => ({
-          type: 'single',
-          name,
-          description: null,
-          value,
-          copyable: true,
-          qr: false,
-          masked: true,
-        })),
-      },
+      result: linkGroup(links),
     }
   },
 )
+
+/** `fragment` (a path with its #token) on each address of the Web UI. */
+export async function linksTo(effects: T.Effects, fragment: string) {
+  const addresses = await uiAddresses(effects)
+  return addresses.length
+    ? addresses.map((address) => ({ name: address, value: address.replace(/\/$/, '') + fragment }))
+    : [{ name: 'Path on any of the Web UI addresses', value: fragment }]
+}
+
+/** Links as an action's result: copyable, masked (each one holds a secret token). */
+export function linkGroup(links: { name: string; value: string }[]) {
+  return {
+    type: 'group' as const,
+    value: links.map(({ name, value }) => ({
+      type: 'single' as const,
+      name,
+      description: null,
+      value,
+      copyable: true,
+      qr: false,
+      masked: true,
+    })),
+  }
+}
