@@ -46,7 +46,7 @@ class WebServer:
         with urllib.request.urlopen(req, timeout=10) as resp:
             answer = json.loads(resp.read() or b"null")
         if isinstance(answer, dict):  # the server's tokens, so its log is checked for them
-            for key in ("token", "invite_token"):
+            for key in ("token", "invite_token", "reset_token", "challenge"):
                 learn(answer.get(key))
         return answer
 

@@ -3,9 +3,11 @@ an import can write, then the admin opens every page. No payload runs, each show
 text, HTML answers carry the Content-Security-Policy, and the app itself never violates it."""
 import csv
 import json
+import urllib.request
 
 import pytest
 
+from tests.log_scan import learn
 from tests.web.conftest import PASSWORD, insert_proposal, login
 
 pytestmark = pytest.mark.browser
@@ -85,6 +87,18 @@ class Probe:
         self.page.wait_for_selector("main .page")
 
 
+def sign_in_as(server, email, user_agent):
+    """A session whose device (User-Agent) is a payload; its token."""
+    request = urllib.request.Request(
+        server.base_url + "/api/auth/login", method="POST",
+        data=json.dumps({"email": email, "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": user_agent})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        token = json.loads(answer.read())["token"]
+    learn(token)
+    return token
+
+
 def accept_invite_in_the_browser(server, page, p):
     """The invitee chooses a script as display name on the /invite page; what it saw."""
     invite = server.call("POST", "/api/admin/invites", {"email": INVITEE, "role": "member"})
@@ -96,8 +110,7 @@ def accept_invite_in_the_browser(server, page, p):
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector(".user-name")  # logged in, in the app
-    server.tokens[INVITEE] = server.call(
-        "POST", "/api/auth/login", {"email": INVITEE, "password": PASSWORD})["token"]
+    server.tokens[INVITEE] = sign_in_as(server, INVITEE, p("session-agent"))
     return {"id": server.call("GET", "/api/auth/me", email=INVITEE)["user"]["id"],
             "policy": response.headers.get("content-security-policy", ""),
             "name shown": page.inner_text(".user-name") == p["user-name"],
@@ -288,6 +301,11 @@ def visit_pages(probe, csv_path):
     probe.check("activity", ".activity-list", "investor-name", "user-name")
     probe.goto("users")
     probe.check("users", "[data-page=users]", "user-name")
+    page.locator("tr", has_text=INVITEE).get_by_role("button", name="Sessions").click()
+    agent = page.locator("[data-page=users] span[title*=session-agent]").first
+    if agent.get_attribute("title") != p["session-agent"]:
+        probe.missing["session device tooltip"] = ["session-agent"]
+    probe.settle("sessions of a user")
     for route, ready in [("security", "main table"), ("backups", ".backup-policy form")]:
         probe.goto(route)
         page.wait_for_selector(ready)

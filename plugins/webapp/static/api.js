@@ -61,6 +61,6 @@ export const api = {
   post: (path, body) => request("POST", path, { body }),
   patch: (path, body) => request("PATCH", path, { body }),
   put: (path, body) => request("PUT", path, { body }),
-  del: (path, params) => request("DELETE", path, { params }),
+  del: (path, params, body) => request("DELETE", path, { params, body }), // body: /api/auth/2fa
   upload: (path, formData) => request("POST", path, { form: formData }),
 };

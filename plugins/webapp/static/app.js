@@ -1,9 +1,10 @@
 // The shell: login, a left nav of the registered pages, and hash routing (#/<path>).
 import { api, ApiError, setUnauthorizedHandler } from "/assets/api.js";
-import { h } from "/assets/ui.js";
+import { h, errorText } from "/assets/ui.js";
+import { codeInput, enrolment, recoveryCodes } from "/assets/twofactor.js";
 
 const pages = [];
-const state = { user: null, cleanup: null, current: null };
+const state = { user: null, cleanup: null, current: null, enrolling: false };
 
 /**
  * Add a page; render(container, ctx) fills the container and may return a cleanup function.
@@ -67,7 +68,8 @@ function renderShell() {
         onclick: () => document.body.classList.toggle("nav-open") }, "☰"),
       h("span", { class: "brand" }, "Venture CRM"),
       h("span", { class: "spacer" }),
-      h("span", { class: "user-name", title: state.user.email }, state.user.name),
+      h("a", { class: "user-name", href: "#/profile", title: `${state.user.email}: your profile` },
+        state.user.name),
       h("button", { class: "btn", onclick: logout }, "Log out")),
     h("nav", { class: "sidenav", onclick: () => document.body.classList.remove("nav-open") }, navLinks),
     h("main", { id: "main" }));
@@ -122,19 +124,33 @@ async function route() {
   }
 }
 
-function showLogin(message) {
+/** The signed-in user's name changed (the profile page): the top bar follows. */
+export function updateUser(fields) {
+  Object.assign(state.user, fields);
+  const name = document.querySelector(".topbar .user-name");
+  if (name) name.textContent = state.user.name;
+}
+
+function leaveApp() {
   state.user = null;
+  state.enrolling = false;
   state.current = null;
   if (state.cleanup) { try { state.cleanup(); } catch (e) { console.error(e); } state.cleanup = null; }
+}
+
+function showLogin(message, knownEmail = "") {
+  leaveApp();
   const error = h("p", { class: "error", role: "alert" }, message || "");
-  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
+  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true,
+                             value: knownEmail });
   const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
   const form = h("form", { class: "card login", onsubmit: async (event) => {
     event.preventDefault();
     error.textContent = "";
     try {
       const session = await api.post("/api/auth/login", { email: email.value, password: password.value });
-      start(session.user);
+      if (session.two_factor_required) showCodeStep(session.challenge, email.value);
+      else signedIn(session.user, session.two_factor_enrolment_required);
     } catch (err) {
       error.textContent = err instanceof ApiError ? err.message : String(err);
     }
@@ -145,7 +161,78 @@ function showLogin(message) {
   h("button", { class: "btn btn-primary", type: "submit" }, "Log in"),
   error);
   document.getElementById("app").replaceChildren(h("div", { class: "login-wrap" }, form));
-  email.focus();
+  (knownEmail ? password : email).focus();
+}
+
+/** The second login step: a code from the authenticator app, or a recovery code. */
+function showCodeStep(challenge, email) {
+  const error = h("p", { class: "error", role: "alert" });
+  const code = codeInput();
+  const label = h("span", null, "Code from your authenticator app");
+  const submit = h("button", { class: "btn btn-primary", type: "submit" }, "Verify");
+  const useRecovery = h("button", { class: "link-button", type: "button", onclick: () => {
+    code.setAttribute("inputmode", "text"); // recovery codes have letters
+    label.textContent = "Recovery code";
+    useRecovery.hidden = true;
+    code.focus();
+  } }, "Use a recovery code instead");
+  const form = h("form", { class: "card login", onsubmit: async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    submit.disabled = true;
+    try {
+      const session = await api.post("/api/auth/login/2fa", { challenge, code: code.value.trim() });
+      signedIn(session.user, session.two_factor_enrolment_required);
+    } catch (err) {
+      if (err.status === 410) { showLogin(err.message, email); return; } // again from the password
+      error.textContent = errorText(err);
+      code.select();
+    } finally {
+      submit.disabled = false;
+    }
+  } },
+  h("h1", null, "Two-factor check"),
+  h("p", { class: "muted" }, `Signing in as ${email}. Open your authenticator app and type the `,
+    "6-digit code it shows for Venture CRM."),
+  h("label", null, label, code),
+  submit, useRecovery,
+  h("button", { class: "link-button", type: "button", onclick: () => showLogin("", email) },
+    "Back to the password"),
+  error);
+  document.getElementById("app").replaceChildren(h("div", { class: "login-wrap" }, form));
+  code.focus();
+}
+
+/**
+ * The fund requires two-factor and this user has none yet: only the enrolment is shown (the
+ * server refuses everything else meanwhile), then the recovery codes, then the app.
+ */
+export function showEnrolment(user) {
+  leaveApp();
+  state.enrolling = true;
+  const body = h("div", { class: "page enrol-page" });
+  const done = (codes) => body.replaceChildren(
+    h("h1", null, "Two-factor is on"),
+    recoveryCodes(codes, { email: user.email }),
+    h("button", { class: "btn btn-primary", type: "button", onclick: () => start(user) },
+      "I have saved my codes: continue"));
+  body.append(
+    h("h1", null, "Set up two-factor"),
+    h("p", null, "Your fund requires two-factor for your account: besides your password, you ",
+      "will sign in with a code from an app on your phone. Set it up now to continue."),
+    enrolment({ onDone: done }));
+  document.getElementById("app").replaceChildren(h("div", { class: "shell shell-bare" },
+    h("header", { class: "topbar" },
+      h("span", { class: "brand" }, "Venture CRM"),
+      h("span", { class: "spacer" }),
+      h("span", { class: "user-name", title: user.email }, user.name),
+      h("button", { class: "btn", onclick: logout }, "Log out")),
+    h("main", { id: "main" }, body)));
+}
+
+function signedIn(user, enrolmentRequired) {
+  if (enrolmentRequired) showEnrolment(user);
+  else start(user);
 }
 
 async function logout() {
@@ -154,18 +241,21 @@ async function logout() {
 }
 
 function start(user) {
+  state.enrolling = false;
   state.user = user;
   renderShell();
   route();
 }
 
 async function boot() {
-  setUnauthorizedHandler(() => { if (state.user) showLogin("Your session ended; log in again."); });
+  setUnauthorizedHandler(() => {
+    if (state.user || state.enrolling) showLogin("Your session ended; log in again.");
+  });
   await import("/assets/pages.js");
   window.addEventListener("hashchange", route);
   try {
     const me = await api.get("/api/auth/me");
-    start(me.user);
+    signedIn(me.user, me.two_factor?.enrolment_required);
   } catch (err) {
     showLogin(err.status === 401 ? "" : `The server cannot be reached: ${err.message}`);
   }

@@ -3,6 +3,7 @@ import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
 import { h, table, formatDate, say, errorText } from "/assets/ui.js";
 import { changeList, summaryNode } from "/assets/changes.js";
+import { sessionsTable } from "/assets/sessions.js";
 
 function activity(container) {
   const list = h("div", { class: "stack activity-list" });
@@ -42,6 +43,9 @@ function users(container, ctx) {
   const role = h("select", { name: "invite-role" }, h("option", { value: "member" }, "Member"),
                  h("option", { value: "admin" }, "Admin"));
   const link = h("p", { class: "invite-link" });
+  const resetLink = h("div", { class: "reset-link", hidden: true });
+  const sessions = h("div", { class: "user-sessions" });
+  let sessionsOf = null; // the user whose sessions are shown
 
   async function load() {
     try {
@@ -51,7 +55,10 @@ function users(container, ctx) {
         { title: "Name", key: "name" }, { title: "Email", key: "email" },
         { title: "Role", render: (u) => roleSelect(u) },
         { title: "Active", render: (u) => activeBox(u) },
+        { title: "Two-factor", render: (u) => h("span", { class: u.two_factor ? "badge badge-ok" : "muted" },
+                                                      u.two_factor ? "on" : "off") },
         { title: "Last login", render: (u) => formatDate(u.last_login_at) },
+        { title: "", render: (u) => accountButtons(u) },
       ], rows));
       invites.replaceChildren(pending.length ? table([
         { title: "Invited", key: "email" }, { title: "Role", key: "role" },
@@ -80,6 +87,86 @@ function users(container, ctx) {
     return select;
   }
 
+  function accountButtons(user) {
+    const self = user.id === ctx.user.id;
+    return h("div", { class: "row account-buttons" },
+      h("button", { class: "btn btn-small", type: "button", onclick: () => makeResetLink(user) },
+        "Reset link"),
+      user.two_factor && !self ? h("button", { class: "btn btn-small", type: "button",
+                                               onclick: () => resetTwoFactor(user) }, "Reset two-factor") : null,
+      h("button", { class: "btn btn-small", type: "button", onclick: () => showSessions(user) },
+        "Sessions"));
+  }
+
+  async function makeResetLink(user) {
+    try {
+      const made = await api.post(`/api/admin/users/${user.id}/reset-link`);
+      const code = h("code", null, made.reset_url);
+      const copy = h("button", { class: "btn btn-small", type: "button", onclick: async () => {
+        try {
+          await navigator.clipboard.writeText(made.reset_url);
+          copy.textContent = "Copied";
+        } catch { // no clipboard here (plain http): select the link to copy by hand
+          getSelection().selectAllChildren(code);
+        }
+      } }, "Copy");
+      resetLink.replaceChildren(h("p", null, `Hand this one-time link to ${user.name} (${user.email}) `,
+        `yourself, in person or by a channel you trust; it lets them choose a new password until `,
+        `${formatDate(made.expires_at)}, and any earlier link for them no longer works:`),
+        h("div", { class: "row" }, code, copy));
+      resetLink.hidden = false;
+      say(error, "");
+      resetLink.scrollIntoView({ block: "nearest" });
+    } catch (err) {
+      say(error, errorText(err));
+    }
+  }
+
+  async function resetTwoFactor(user) {
+    if (!await ctx.confirm(`Turn off two-factor for ${user.name}? They will sign in with their `
+        + "password alone (and set two-factor up again if the fund requires it). Their sessions end.")) return;
+    try {
+      await api.del(`/api/admin/users/${user.id}/2fa`);
+      ctx.toast(`Two-factor is off for ${user.name}`, "success");
+      say(error, "");
+      if (sessionsOf === user.id) showSessions(user); // those ended too
+    } catch (err) {
+      say(error, errorText(err));
+    }
+    load();
+  }
+
+  async function showSessions(user) {
+    sessionsOf = user.id;
+    try {
+      const { sessions: rows } = await api.get("/api/auth/sessions", { user_id: user.id });
+      const everywhere = h("button", { class: "btn btn-danger", type: "button", onclick: async () => {
+        if (!await ctx.confirm(`Sign ${user.name} out on every device?`)) return;
+        try {
+          const { ended } = await api.del(`/api/admin/users/${user.id}/sessions`);
+          ctx.toast(`${ended} ${ended === 1 ? "session" : "sessions"} of ${user.name} ended`, "success");
+        } catch (err) {
+          say(error, errorText(err));
+        }
+        showSessions(user);
+      } }, "Sign out everywhere");
+      everywhere.disabled = !rows.length;
+      sessions.replaceChildren(h("h2", null, `Sessions of ${user.name}`),
+        rows.length ? sessionsTable(rows, { signOut: async (s) => {
+          try {
+            await api.del(`/api/auth/sessions/${s.id}`);
+          } catch (err) {
+            say(error, errorText(err));
+          }
+          showSessions(user);
+        } }) : h("p", { class: "muted" }, `${user.name} is not signed in anywhere.`),
+        h("div", { class: "toolbar" }, everywhere));
+      sessions.scrollIntoView({ block: "nearest" });
+    } catch (err) {
+      say(error, errorText(err));
+    }
+  }
+
   function activeBox(user) {
     const box = h("input", { type: "checkbox", "aria-label": `${user.email} active`,
                              checked: user.active,
@@ -100,7 +187,8 @@ function users(container, ctx) {
       say(error, errorText(err));
     }
   } }, email, role, h("button", { class: "btn btn-primary", type: "submit" }, "Invite"));
-  container.append(h("h1", null, "Users"), error, area, h("h2", null, "Invite someone"), form,
+  container.append(h("h1", null, "Users"), error, area, resetLink, sessions,
+                   h("h2", null, "Invite someone"), form,
                    link, h("h2", null, "Pending invites"), invites);
   load();
 }
