@@ -1,6 +1,7 @@
 """Two-factor sign-in with TOTP (RFC 6238): enrolment with a QR code, codes that work once,
 ten recovery codes, and the short-lived challenge between password and code."""
 import io
+import logging
 import re
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -13,6 +14,7 @@ from core.db import utc_text, utcnow
 from core.errors import APIError, conflict
 from core.secretbox import seal, unseal
 
+log = logging.getLogger(__name__)
 ISSUER = "Venture CRM"
 PURPOSE = "totp"
 RECOVERY_CODES = 10
@@ -200,6 +202,8 @@ class TwoFactor:
         failures = db.execute("SELECT coalesce(sum(failures), 0) FROM login_challenges WHERE "
                               "user_id = ? AND created_at > ?", [user["id"], since]).fetchone()[0]
         if failures >= USER_FAILURES:
+            log.warning("two-factor code step of user %s locked: %s wrong codes in 15 minutes",
+                        user["id"], failures)
             return None, APIError("429 Too Many Requests", "too_many_codes",
                                   "Too many wrong codes for this account; wait 15 minutes",
                                   headers={"Retry-After": "900"})
@@ -209,6 +213,8 @@ class TwoFactor:
             return user, None
         db.execute("UPDATE login_challenges SET failures = failures + 1 WHERE id = ?",
                    [challenge["id"]])
+        log.warning("wrong two-factor code for user %s (%s in the last 15 minutes)",
+                    user["id"], failures + 1)
         return None, invalid_code("401 Unauthorized")
 
 
