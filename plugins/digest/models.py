@@ -43,4 +43,5 @@ class DigestSettingsOut(BaseModel):
     tz: str
     send_at: str
     send_empty: bool
+    enabled: bool = Field(description="DIGEST_ENABLED: false, no daily digest is sent")
     model_server: ModelServer

@@ -47,6 +47,6 @@ class SettingsResource:
     def on_get(self, req, resp):
         settings = settings_for(self.crm)
         available, detail = summarizer_status(self.crm)
-        resp.media = {"tz": settings.tz, "send_at": settings.send_at,
+        resp.media = {"enabled": settings.enabled, "tz": settings.tz, "send_at": settings.send_at,
                       "send_empty": settings.send_empty,
                       "model_server": {"available": available, "detail": detail}}

@@ -112,6 +112,8 @@ def due_day(settings: DigestSettings, now: datetime) -> date | None:
 def tick(crm, now=None) -> dict | None:
     """The scheduled check: send yesterday's digest once, retry a failure a few times."""
     settings = settings_for(crm)
+    if not settings.enabled:
+        return None
     now = now or datetime.now(timezone.utc)
     day = due_day(settings, now)
     if day is None:

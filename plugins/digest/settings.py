@@ -13,6 +13,8 @@ class DigestSettings(FileBackedSettings):
     model_config = SettingsConfigDict(env_prefix="DIGEST_", extra="ignore")
     secrets_subdir: ClassVar[str] = "digest"
 
+    enabled: bool = Field(True, description="false: the daily digest is not sent (a manual "
+                          "`crm digest send` still is)")
     tz: str = Field("UTC", description="the fund's time zone (IANA name)")
     send_at: str = Field("07:30", description="local HH:MM")
     send_empty: bool = False

@@ -1,6 +1,6 @@
 """Whose Gmail is synced: each active user's account row, turned on or off by an admin."""
 from core.db import utcnow
-from core.errors import not_found
+from core.errors import not_found, unprocessable
 
 
 def list_accounts(db) -> list[dict]:
@@ -13,12 +13,18 @@ def list_accounts(db) -> list[dict]:
     return [{**r, "enabled": bool(r["enabled"])} for r in rows]
 
 
-def set_account(db, user_id: int, enabled: bool, address: str | None, actor_id):
+def set_account(db, user_id: int, enabled: bool, address: str | None, actor_id,
+                settings=None):
     """Turn sync on or off for an active user (404 otherwise), in the caller's transaction;
-    a changed address starts its history over."""
+    a changed address starts its history over. With GMAIL_WORKSPACE_DOMAIN set (`settings`),
+    a mailbox outside it is refused: the service account cannot read it."""
     user = db.execute("SELECT email FROM users WHERE id = ? AND active = 1", [user_id]).fetchone()
     if not user:
         raise not_found("No such active user")
+    if enabled and settings is not None and not settings.in_workspace(address or user[0]):
+        raise unprocessable(f"{address or user[0]} is not in the Workspace domain "
+                            f"{settings.workspace_domain}; give their Workspace address",
+                            field="address", code="outside_workspace")
     now = utcnow()
     db.execute(
         "INSERT INTO gmail_accounts (user_id, enabled, address, created_at, updated_at, "

@@ -3,6 +3,7 @@ import click
 
 from core.accounts import Accounts
 from core.cli import command_group, pass_crm
+from core.errors import APIError
 from plugins.gmail.accounts import list_accounts, set_account
 from plugins.gmail.sync import sync_all
 
@@ -24,8 +25,11 @@ def register(cli):
     def enable(crm, email, address):
         """Sync this user's Gmail."""
         user = _user(crm, email)
-        with crm.write() as db:
-            set_account(db, user["id"], True, address, None)
+        try:
+            with crm.write() as db:
+                set_account(db, user["id"], True, address, None, crm.plugin_settings("gmail"))
+        except APIError as exc:
+            raise click.ClickException(exc.message) from None
         click.echo(f"Gmail sync on for {email} ({address or user['email']})")
 
     @gmail.command()

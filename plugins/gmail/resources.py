@@ -24,7 +24,8 @@ class AccountResource:
     def on_put(self, req, resp, user_id):
         body = req.context.body
         with self.crm.write() as db:
-            set_account(db, user_id, body.enabled, body.address, req.context.user["id"])
+            set_account(db, user_id, body.enabled, body.address, req.context.user["id"],
+                        self.crm.plugin_settings("gmail"))
         resp.media = next(a for a in list_accounts(self.crm.db) if a["user_id"] == user_id)
 
 

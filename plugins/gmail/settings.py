@@ -1,4 +1,5 @@
 """GMAIL_* settings; the service account key lives in CRM_SECRETS_DIR/gmail/."""
+import re
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AliasChoices, Field, field_validator
@@ -26,13 +27,34 @@ class GmailSettings(FileBackedSettings):
     share_level: Literal["full", "subject", "metadata"] = "full"
     blocked_domains: Annotated[list[str], NoDecode] = []
     fund_domains: Annotated[list[str] | None, NoDecode] = Field(
-        None, validation_alias=AliasChoices("crm_fund_domains", "fund_domains"))
+        None, validation_alias=AliasChoices("crm_fund_domains", "gmail_fund_domains",
+                                            "fund_domains"))
+    workspace_domain: str | None = Field(
+        None, description="the Google Workspace domain the service account may read; a "
+        "mailbox outside it cannot be synced")
     max_messages_per_sync: int = Field(2000, ge=1)
     excerpt_chars: int = Field(2000, ge=100, le=20000)
     timeout: float = Field(30.0, gt=0, le=300)
     # retry n of a throttled or failed call waits up to this x 2^n seconds (random jitter,
     # as google-api-python-client does); tests set 0 so they never sleep
     retry_backoff_seconds: float = Field(1.0, ge=0, le=60)
+
+    @field_validator("workspace_domain", mode="before")
+    @classmethod
+    def _domain(cls, value):
+        if value is None or not str(value).strip():
+            return None
+        domain = str(value).strip().lower().lstrip("@")
+        if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
+            raise ValueError(f"{value!r} is not a domain such as fund.example")
+        return domain
+
+    def in_workspace(self, address: str) -> bool:
+        """True when no Workspace domain is set, or `address` is in it (or a subdomain)."""
+        if not self.workspace_domain:
+            return True
+        domain = address.rpartition("@")[2].lower()
+        return domain == self.workspace_domain or domain.endswith("." + self.workspace_domain)
 
     @field_validator("blocked_domains", "fund_domains", mode="before")
     @classmethod

@@ -30,6 +30,9 @@ class SparkSettings(FileBackedSettings):
     api_key: SecretStr | None = None
     timeout: float = Field(60.0, gt=0, le=600)
     allow_hosts: Annotated[list[str], NoDecode] = []
+    allow_networks: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = \
+        Field([], description="more private ranges the model server may be in, as CIDRs: "
+              "e.g. Tailscale's 100.64.0.0/10")
     max_tokens: int = Field(400, ge=16, le=8000)
 
     @field_validator("allow_hosts", mode="before")
@@ -40,12 +43,39 @@ class SparkSettings(FileBackedSettings):
         return [h.strip().lower() for h in value or [] if h.strip()]
 
 
+    @field_validator("allow_networks", mode="before")
+    @classmethod
+    def _networks(cls, value):
+        if isinstance(value, str):
+            value = value.split(",")
+        networks = []
+        for part in value or []:
+            part = str(part).strip()
+            if not part:
+                continue
+            try:
+                network = ipaddress.ip_network(part)
+            except ValueError:
+                raise ValueError(f"{part!r} is not a network such as 100.64.0.0/10") from None
+            if network.is_global:
+                raise ValueError(f"{part} is a public range: digest text must stay on the "
+                                 "fund's own network (name one host in SPARK_ALLOW_HOSTS)")
+            networks.append(network)
+        return networks
+
+
 class SparkRefused(Exception):
     """The endpoint is not on the fund's own network and not explicitly allowed."""
 
 
 class SparkFailed(Exception):
     """The model server answered, but not with a completion."""
+
+
+def _own_network(address, allowed) -> bool:
+    if any(address in network for network in allowed):
+        return True
+    return (address.is_loopback or address.is_private) and not address.is_global
 
 
 def endpoint(settings: SparkSettings) -> tuple[str, str]:
@@ -64,9 +94,11 @@ def endpoint(settings: SparkSettings) -> tuple[str, str]:
     if host not in settings.allow_hosts:
         for text in addresses:
             address = ipaddress.ip_address(text.split("%")[0])
-            if not (address.is_loopback or address.is_private) or address.is_global:
-                raise SparkRefused(f"{host} is not a loopback or private address; add it to "
-                                   "SPARK_ALLOW_HOSTS if it really is the fund's own server")
+            if not _own_network(address, settings.allow_networks):
+                raise SparkRefused(f"{host} is not a loopback or private address; add its range "
+                                   "to SPARK_ALLOW_NETWORKS (e.g. 100.64.0.0/10 for Tailscale) "
+                                   "or the host to SPARK_ALLOW_HOSTS if it really is the fund's "
+                                   "own server")
     return settings.base_url.rstrip("/") + "/chat/completions", addresses[0]
 
 

@@ -242,3 +242,17 @@ def test_cli_send_once_and_force(crm, day_of_email, digest_env, smtp_server, mon
     assert len(inbox.messages) == 2
     runner.invoke(cli, ["digest", "send", "--date", "2026-11-25", "--force"])
     assert len(inbox.messages) == 4
+
+
+def test_digest_enabled_false_sends_nothing_until_it_is_on(crm, day_of_email, digest_env,
+                                                           smtp_server, monkeypatch):
+    inbox, port = smtp_server("none")
+    point_smtp(monkeypatch, port)
+    monkeypatch.setenv("DIGEST_ENABLED", "false")
+    with time_machine.travel(MORNING, tick=False):
+        assert tick(crm) is None
+    assert inbox.messages == []
+    monkeypatch.setenv("DIGEST_ENABLED", "true")
+    with time_machine.travel(MORNING, tick=False):
+        assert tick(crm)["status"] == "sent"
+    assert len(inbox.messages) == 2

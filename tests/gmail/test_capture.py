@@ -242,3 +242,32 @@ def test_cli_enable_sync_status(gmail_crm, fake_gmail, make_settings, crm):
     assert synced.exit_code == 0 and "1 new proposals" in synced.output
     status = runner.invoke(cli, ["gmail", "status"])
     assert ADA in status.output and "on" in status.output and "history" in status.output
+
+
+def test_a_mailbox_outside_the_workspace_domain_is_refused(gmail_crm, client, admin, crm,
+                                                           monkeypatch):
+    monkeypatch.setenv("GMAIL_WORKSPACE_DOMAIN", "fund.example")
+    add_user(crm, "pat@partner.example", "member")
+    pat = crm.db.execute("SELECT id FROM users WHERE email = 'pat@partner.example'").fetchone()[0]
+    refused = client.simulate_put(f"/api/admin/gmail/accounts/{pat}", headers=admin["headers"],
+                                  json={"enabled": True})
+    assert refused.status_code == 422 and refused.json["error"]["field"] == "address"
+    assert "fund.example" in refused.json["error"]["message"]
+    ok = client.simulate_put(f"/api/admin/gmail/accounts/{pat}", headers=admin["headers"],
+                             json={"enabled": True, "address": "pat@eu.fund.example"})
+    assert ok.status_code == 200 and ok.json["address"] == "pat@eu.fund.example"
+    result = CliRunner().invoke(build_cli(crm.settings), ["gmail", "enable", "--user",
+                                                          "pat@partner.example", "--address",
+                                                          "pat@elsewhere.example"])
+    assert result.exit_code == 1 and "not in the Workspace domain" in result.output
+    monkeypatch.setenv("GMAIL_WORKSPACE_DOMAIN", "not a domain")
+    with pytest.raises(Exception, match="GMAIL_WORKSPACE_DOMAIN"):
+        crm.check_plugin_settings()
+
+
+def test_fund_domains_are_read_under_their_gmail_name_too(monkeypatch, tmp_path):
+    from plugins.gmail.settings import GmailSettings
+
+    monkeypatch.delenv("CRM_FUND_DOMAINS", raising=False)
+    monkeypatch.setenv("GMAIL_FUND_DOMAINS", "Fund.example, @fund.vc")
+    assert GmailSettings.load(tmp_path).fund_domains == ["fund.example", "fund.vc"]

@@ -116,3 +116,32 @@ def test_an_answer_too_large_or_not_json_is_a_failure(servers):
     settings = SparkSettings(base_url=f"http://127.0.0.1:{spark.port}/v1", timeout=5)
     with pytest.raises(Exception, match="too large"):
         chat(settings, "system", "user")
+
+
+def test_a_tailscale_address_is_refused_unless_its_range_is_allowed(monkeypatch, tmp_path):
+    """100.64.0.0/10 (Tailscale, carrier-grade NAT) is neither private nor global: refused by
+    default, called once SPARK_ALLOW_NETWORKS names it; a public range is no allowed network."""
+    from pydantic import ValidationError
+
+    from plugins.spark.client import SparkRefused, check_endpoint
+
+    def tailnet(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("100.101.102.103", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", tailnet)
+    url = "http://spark.tail1234.ts.net:8000/v1"
+    with pytest.raises(SparkRefused, match="SPARK_ALLOW_NETWORKS"):
+        check_endpoint(SparkSettings(base_url=url))
+    assert check_endpoint(SparkSettings(base_url=url, allow_networks="100.64.0.0/10")) == \
+        url + "/chat/completions"
+    with pytest.raises(SparkRefused):
+        check_endpoint(SparkSettings(base_url=url, allow_networks="100.64.0.0/24"))
+    with pytest.raises(ValidationError, match="public range"):
+        SparkSettings(base_url=url, allow_networks="8.8.8.0/24")
+    with pytest.raises(ValidationError, match="not a network"):
+        SparkSettings(base_url=url, allow_networks="tailscale")
+    (tmp_path / "spark").mkdir()
+    (tmp_path / "spark" / "allow_networks").write_text("100.64.0.0/10\n")
+    monkeypatch.delenv("SPARK_ALLOW_NETWORKS", raising=False)
+    from_file = SparkSettings.load(tmp_path, base_url=url)
+    assert [str(n) for n in from_file.allow_networks] == ["100.64.0.0/10"]

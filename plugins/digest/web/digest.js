@@ -85,7 +85,9 @@ function render(container, ctx) {
   async function loadSettings() {
     try {
       const settings = await api.get("/api/admin/digest/settings");
-      schedule.textContent = `Sent each morning at ${settings.send_at} (${settings.tz}) to every active admin, covering the day before.`;
+      schedule.textContent = settings.enabled
+        ? `Sent each morning at ${settings.send_at} (${settings.tz}) to every active admin, covering the day before.`
+        : "The daily digest is off (DIGEST_ENABLED=false): nothing is sent on schedule. A preview and a manual send still work.";
       const server = settings.model_server;
       summarize.disabled = !server.available;
       if (!server.available) summarize.checked = false;
