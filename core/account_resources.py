@@ -79,7 +79,7 @@ class ResetLinkResource:
                response=m.ResetLink, status=201, admin=True)
     def on_post(self, req, resp, user_id):
         token, expires_at = self.passwords.reset_link(user_id, req.context.user["id"])
-        resp.media = {"reset_url": reset_url(self.crm, token), "reset_token": token,
+        resp.media = {"reset_url": reset_url(self.crm, token, req), "reset_token": token,
                       "expires_at": expires_at}
 
 

@@ -1,12 +1,13 @@
 """Routes under /api/admin: users, invites and the security status page."""
 from core import models
 from core.accounts import admin_view
+from core.links import app_link, public_url_status
 from core.openapi import operation
 from core.security import security_report
 
 
-def invite_url(crm, token):
-    return f"{crm.settings.base_url}/invite#token={token}"
+def invite_url(crm, token, req=None):
+    return app_link(crm, f"/invite#token={token}", req)
 
 
 class InvitesResource:
@@ -19,7 +20,7 @@ class InvitesResource:
         body = req.context.body
         token, expires_at = self.accounts.create_invite(body.email, body.role,
                                                         req.context.user["id"])
-        resp.media = {"invite_token": token, "invite_url": invite_url(self.crm, token),
+        resp.media = {"invite_token": token, "invite_url": invite_url(self.crm, token, req),
                       "expires_at": expires_at}
 
     @operation("Pending invites", response=models.PendingInvites, admin=True)
@@ -61,3 +62,13 @@ class SecurityResource:
                admin=True)
     def on_get(self, req, resp):
         resp.media = security_report(self.crm)
+
+
+class PublicUrlResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("The public URL links are built on (CRM_PUBLIC_URL), for the admins' banner",
+               response=models.PublicUrl, admin=True)
+    def on_get(self, req, resp):
+        resp.media = public_url_status(self.crm, req)

@@ -3,8 +3,8 @@ from importlib.resources import files
 
 from core import activity_text, audit, commands
 from core.accounts import Accounts
-from core.admin_resources import (InvitesResource, SecurityResource, UserResource,
-                                  UsersResource)
+from core.admin_resources import (InvitesResource, PublicUrlResource, SecurityResource,
+                                  UserResource, UsersResource)
 from core import account_resources as a
 from core.auth_resources import (AcceptInviteResource, LoginResource, LogoutResource,
                                  RegisterResource, SetupPage, SetupResource)
@@ -106,6 +106,7 @@ def register_routes(crm):
         ("/api/admin/users/{user_id:id}/2fa", a.AdminTwoFactorResource(crm, accounts)),
         ("/api/admin/users/{user_id:id}/sessions", a.UserSessionsResource(crm, accounts)),
         ("/api/admin/security", SecurityResource(crm)),
+        ("/api/admin/public-url", PublicUrlResource(crm)),
         ("/setup", SetupPage(setup_html)),
         ("/invite", SetupPage(setup_html)),
         ("/reset", SetupPage(setup_html)),

@@ -9,6 +9,7 @@ from core.accounts import Accounts
 from core.cli import CliState, pass_crm, read_secret
 from core.context import ConfigError, build_crm
 from core.errors import APIError
+from core.links import app_link
 from core.migrations import migrate
 from core.plugins import list_plugins
 from core.scheduler import SchedulerThread, build_scheduler, collect_tasks, run_task
@@ -21,7 +22,7 @@ def setup_link(crm) -> str | None:
     if accounts.count_users():
         return None
     token, _expires = accounts.create_invite(None, "admin", None, purpose="setup")
-    return f"{crm.settings.base_url}/setup#token={token}"
+    return app_link(crm, f"/setup#token={token}")
 
 
 def _announcement(crm, settings, port) -> str:

@@ -93,6 +93,13 @@ class UserPatch(Body):
     name: str | None = Field(None, min_length=1, max_length=200)
 
 
+class PublicUrl(BaseModel):
+    public_url: str | None = Field(description="CRM_PUBLIC_URL; null: links use the address "
+                                   "of the request that made them")
+    links_base: str = Field(description="what links made by this request would start with")
+    secure_cookie: bool
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     version: str

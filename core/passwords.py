@@ -6,11 +6,12 @@ from core import audit
 from core.accounts import _later, check_password_rules, token_digest
 from core.db import utcnow
 from core.errors import APIError, not_found, unprocessable
+from core.links import app_link
 from core.sessions import end_sessions
 
 
-def reset_url(crm, token) -> str:
-    return f"{crm.settings.base_url}/reset#token={token}"
+def reset_url(crm, token, req=None) -> str:
+    return app_link(crm, f"/reset#token={token}", req)
 
 
 class Passwords:

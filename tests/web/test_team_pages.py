@@ -1,5 +1,6 @@
 """The core's pages in the browser: activity, users and invites, security."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.web.conftest import login
 
@@ -27,3 +28,23 @@ def test_member_sees_no_admin_pages(web_server, page):
     login(page, web_server.base_url, "max@fund.example")
     nav = page.inner_text("nav")
     assert "Activity" in nav and "Users" not in nav and "Security" not in nav
+
+
+def test_admins_are_warned_while_links_would_not_open(web_server, page, new_context):
+    """No public URL: admins see that links use the address they opened; members see nothing.
+    A public URL other than the address in use is named in the warning."""
+    login(page, web_server.base_url, "ada@fund.example")
+    banner = page.locator(".banner-warn")
+    expect(banner).to_contain_text("No public URL is set")
+    expect(banner).to_contain_text(web_server.base_url)
+    member = new_context().new_page()
+    login(member, web_server.base_url, "max@fund.example")
+    member.wait_for_selector(".sidenav a")
+    assert member.locator(".banner-warn").count() == 0
+    warning = page.evaluate("""async () => {
+        const { publicUrlWarning } = await import("/assets/banner.js");
+        return [publicUrlWarning({public_url: "https://crm.fund.example"}),
+                publicUrlWarning({public_url: location.origin + "/"})];
+    }""")
+    assert "https://crm.fund.example" in warning[0] and web_server.base_url in warning[0]
+    assert warning[1] is None

@@ -7,6 +7,7 @@ import click
 
 from core.cli import command_group, pass_crm
 from core.errors import APIError
+from core.links import app_link
 from core.memory import gc_paused
 from core.accounts import Accounts
 from plugins.fundraising.imports.importer import apply_import, plan_import
@@ -78,7 +79,7 @@ def register_import_commands(cli):
 
         def invite(email):
             token, expires_at = accounts.create_invite(email, "member", None)
-            return {"invite_url": f"{crm.settings.base_url}/invite#token={token}",
+            return {"invite_url": app_link(crm, f"/invite#token={token}"),
                     "expires_at": expires_at}
         try:
             if dry_run:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from core.accounts import Accounts
 from core.errors import bad_request, unprocessable
+from core.links import app_link
 from core.memory import gc_paused
 from core.openapi import MAX_BODY_BYTES, Body, operation, validation_error
 from plugins.fundraising.field_defs import load_fields
@@ -205,10 +206,10 @@ class ImportResource:
         self.crm = crm
         self.accounts = Accounts(crm)
 
-    def _invite(self, actor_id):
+    def _invite(self, actor_id, req):
         def invite(email):
             token, expires_at = self.accounts.create_invite(email, "member", actor_id)
-            return {"invite_url": f"{self.crm.settings.base_url}/invite#token={token}",
+            return {"invite_url": app_link(self.crm, f"/invite#token={token}", req),
                     "expires_at": expires_at}
         return invite
 
@@ -224,7 +225,7 @@ class ImportResource:
             plan = _plan(db, body)
             summary = apply_import(db, plan, actor_id, strict=body.strict,
                                    archive_missing=body.archive_missing,
-                                   invite=self._invite(actor_id))
+                                   invite=self._invite(actor_id, req))
             answer = _answer(db, plan, summary, True)
             del plan  # freed before the collector is back and the listeners run
         resp.media = answer

@@ -1,6 +1,7 @@
 // The shell: login, a left nav of the registered pages, and hash routing (#/<path>).
 import { api, ApiError, setUnauthorizedHandler } from "/assets/api.js";
 import { h, errorText } from "/assets/ui.js";
+import { showPublicUrlBanner } from "/assets/banner.js";
 import { codeInput, enrolment, recoveryCodes } from "/assets/twofactor.js";
 
 const pages = [];
@@ -71,9 +72,11 @@ function renderShell() {
       h("a", { class: "user-name", href: "#/profile", title: `${state.user.email}: your profile` },
         state.user.name),
       h("button", { class: "btn", onclick: logout }, "Log out")),
+    h("div", { id: "banners", class: "banners" }),
     h("nav", { class: "sidenav", onclick: () => document.body.classList.remove("nav-open") }, navLinks),
     h("main", { id: "main" }));
   app.replaceChildren(shell);
+  if (state.user.role === "admin") showPublicUrlBanner(api, document.getElementById("banners"));
 }
 
 /** A page that watches its params is told when only they change (#/grid/investors/12 to
