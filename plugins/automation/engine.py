@@ -23,6 +23,24 @@ def rule_types(crm) -> dict:
     return collect_named(crm.pm.hook.register_rule_types(crm=crm), "rule types")
 
 
+def fields_read(crm) -> set[int] | None:
+    """The field ids the enabled list rules read; None when one may read any field (a rule
+    type that does not say, or a config that no longer parses)."""
+    types, read = rule_types(crm), set()
+    for rule_type_name, config in crm.db.execute(
+            "SELECT type, config FROM automation_rules WHERE enabled = 1 AND deleted_at IS NULL"):
+        rule_type = types.get(rule_type_name)
+        if rule_type is None or rule_type.members is None and rule_type.target is None:
+            continue  # unknown (its run reports it) or an action rule: edits do not run it
+        if rule_type.reads is None:
+            return None
+        try:
+            read |= rule_type.reads(rule_type.config.model_validate(orjson.loads(config)))
+        except Exception:  # noqa: BLE001 - a broken config is reported by its run
+            return None
+    return read
+
+
 def _current(db, list_name, only_ids):
     sql = "SELECT investor_id FROM list_memberships WHERE list = ? AND removed_at IS NULL"
     params = [list_name]

@@ -3,7 +3,7 @@ from core import ScheduledTask, hookimpl
 from plugins.automation import hookspecs
 from plugins.automation import resources as r
 from plugins.automation.activity import LABELS, sources
-from plugins.automation.engine import run_rules
+from plugins.automation.engine import fields_read, run_rules
 from plugins.automation.rules import builtin_types
 from plugins.automation.tasks import due_tasks
 from plugins.automation.tables import MIGRATIONS
@@ -61,8 +61,12 @@ def register_activity_sources(crm):
 
 @hookimpl
 def changes_committed(crm, changes):
-    investors = fundraising(crm).changed_ids(changes, "investors")
+    api = fundraising(crm)
+    investors = api.changed_ids(changes, "investors")
     if investors:
+        changed, read = api.changed_fields(changes, "investors"), fields_read(crm)
+        if changed is not None and read is not None and not changed & read:
+            return  # no list rule reads what changed: no membership can move
         scope = investors if len(investors) < WHOLE_TABLE_FROM else None
         run_rules(crm, "change", only_ids=scope, act=False)
 

@@ -22,6 +22,9 @@ class RuleType:
     members: Callable | None = None  # (db, config, today, only_ids) -> set of investor ids
     act: Callable | None = None  # (db, config, now) -> (matched, changed)
     target: Callable[[BaseModel], str] | None = None  # the list a list rule fills
+    # the field ids a list rule reads (config -> set); None: it may read any, so every
+    # record change runs it
+    reads: Callable[[BaseModel], set] | None = None
 
 
 class RuleConfig(BaseModel):
@@ -119,13 +122,15 @@ def builtin_types(crm) -> list[RuleType]:
     return [
         RuleType("last_contact_older", "Last Contact older than N days puts an investor on a "
                  "list", LastContactOlder, members=members(last_contact_members),
-                 target=lambda c: c.list),
+                 target=lambda c: c.list, reads=lambda c: {c.field}),
         RuleType("stage_in", "A Stage in a set puts an investor on a list", StageIn,
-                 members=members(stage_members), target=lambda c: c.list),
+                 members=members(stage_members), target=lambda c: c.list,
+                 reads=lambda c: {c.field}),
         RuleType("amount_below", "An amount below a threshold puts an investor on a list",
-                 AmountBelow, members=members(amount_members), target=lambda c: c.list),
+                 AmountBelow, members=members(amount_members), target=lambda c: c.list,
+                 reads=lambda c: {c.field}),
         RuleType("main_list", "Every live investor on no other list is on the main list",
-                 NoConfig, target=lambda c: "main"),
+                 NoConfig, target=lambda c: "main", reads=lambda c: set()),
         RuleType("task_overdue", "An overdue open task gets one reminder in the activity feed",
                  NoConfig, act=remind_overdue),
     ]

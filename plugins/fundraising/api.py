@@ -13,7 +13,7 @@ from typing import Any, Literal, Mapping, Union
 import orjson
 
 from core.errors import unprocessable
-from plugins.fundraising.field_defs import FieldDef, FieldSet, FieldSpec, load_fields
+from plugins.fundraising.field_defs import FieldDef, FieldSet, FieldSpec, cached_fields
 from plugins.fundraising.fields import add_field
 from plugins.fundraising.models import ViewCreate
 from plugins.fundraising.query import Compiler
@@ -130,16 +130,16 @@ class FundraisingAPI:
 
     def fields(self, table: str) -> list[FieldInfo]:
         """The live fields of `table`, in their order."""
-        return [_info(f) for f in load_fields(self.crm.db, _table(table)).all]
+        return [_info(f) for f in cached_fields(self.crm.db, _table(table)).all]
 
     def field(self, table: str, ref: FieldRef) -> FieldInfo | None:
         """A live field by built-in key or id; None when there is none."""
-        fdef = _field(load_fields(self.crm.db, _table(table)), ref)
+        fdef = _field(cached_fields(self.crm.db, _table(table)), ref)
         return _info(fdef) if fdef else None
 
     def field_name(self, table: str, key: str) -> str:
         """The display name a built-in field has now (for formulas, which cite names)."""
-        fdef = _field(load_fields(self.crm.db, _table(table)), key)
+        fdef = _field(cached_fields(self.crm.db, _table(table)), key)
         if fdef is None or fdef.builtin is None:
             raise ValueError(f"no built-in field {key!r} in {table}")
         return fdef.name
@@ -155,7 +155,7 @@ class FundraisingAPI:
     def add_view(self, table: str, name: str, user: dict, filters: FilterGroup | None = None,
                  sorts: tuple = (), personal: bool = False) -> dict:
         """A saved view (as POST /views makes it); `user` is the users row of its owner."""
-        fieldset = load_fields(self.crm.db, _table(table))
+        fieldset = cached_fields(self.crm.db, _table(table))
         body = ViewCreate(
             table=table, name=name, personal=personal,
             filters=self._filter_config(fieldset, filters) if filters else None,
@@ -277,6 +277,28 @@ class FundraisingAPI:
         (plugins hear of record changes through that hook)."""
         return {int(c["row_id"]) for c in changes
                 if c["plugin"] == PLUGIN and c["table_name"] == _table(table)}
+
+    def changed_fields(self, changes: list[dict], table: str) -> set[int] | None:
+        """Ids of the fields whose values the entries changed in `table`'s records; None
+        when a record came, went or came back (every field counts) or a name is unknown."""
+        ids = [c["id"] for c in changes
+               if c["plugin"] == PLUGIN and c["table_name"] == _table(table)]
+        if any(c["action"] != "update" for c in changes
+               if c["plugin"] == PLUGIN and c["table_name"] == _table(table)):
+            return None
+        fieldset = cached_fields(self.crm.db, _table(table))
+        found = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for (text,) in self.crm.db.execute(
+                    f"SELECT changes FROM audit_log WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk):
+                for name in orjson.loads(text):
+                    fdef = fieldset.get(name)
+                    if fdef is None:
+                        return None  # renamed since, or the record's name: count it all
+                    found.add(fdef.id)
+        return found
 
     # Translation between stable references and what the stores take
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from plugins.fundraising.schema import validate_value
+from plugins.fundraising.read_cache import cached, fields_version
 
 PLUGIN = "fundraising"
 
@@ -62,6 +63,12 @@ class FieldSet:
         if isinstance(ref, str) and ref.isdigit() and int(ref) in self.by_id:
             return self.by_id[int(ref)]
         return self.get(ref)
+
+
+def cached_fields(db, table: str) -> FieldSet:
+    """load_fields, kept per connection until a field definition changes (not to be
+    changed by the caller: others share it)."""
+    return cached(db, ("fields", table), lambda: load_fields(db, table), fields_version)
 
 
 def load_fields(db, table: str) -> FieldSet:

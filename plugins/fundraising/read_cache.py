@@ -1,4 +1,5 @@
-"""Per-connection memo of reads that only a write can change, keyed by the grid version.
+"""Per-connection memo of reads that only a write can change, keyed by the grid version (or,
+for field definitions, by the fields' own version).
 
 Every fundraising write bumps `fundraising_state.version` in its own transaction, so a value
 computed at version N stays right until the version moves. Inside a transaction a cached value
@@ -15,8 +16,14 @@ def state_version(db) -> int:
     return db.execute("SELECT version FROM fundraising_state WHERE id = 1").fetchone()[0]
 
 
-def cached(db, key, compute):
-    version = state_version(db)
+def fields_version(db) -> int:
+    """Moves only when a field definition changes (a trigger on fundraising_fields)."""
+    return db.execute("SELECT version FROM fundraising_fields_version WHERE id = 1").fetchone()[0]
+
+
+def cached(db, key, compute, version_of=state_version):
+    """compute() once per `version_of(db)` (the grid version unless told otherwise)."""
+    version = version_of(db)
     cache = _caches.setdefault(db, {})
     hit = cache.get(key)
     if hit is not None and hit[0] == version:

@@ -4,7 +4,7 @@ import orjson
 from core import audit
 from core.db import utcnow
 from core.errors import APIError, not_found, unprocessable
-from plugins.fundraising.field_defs import PLUGIN, FieldSet, load_fields
+from plugins.fundraising.field_defs import PLUGIN, FieldSet, cached_fields
 from plugins.fundraising.formula_fields import table_formulas
 from plugins.fundraising.read_cache import cached
 from plugins.fundraising.record_rows import RowView, serialize
@@ -108,7 +108,7 @@ class RecordStore:
         self.db = db
         self.table = table
         self.sql_table = f"fundraising_{table}"
-        self.fields = cached(db, ("fields", table), lambda: load_fields(db, table))
+        self.fields = cached_fields(db, table)
 
     def _row(self, record_id, archived=False):
         rows = list(self.db.query(f"SELECT * FROM {self.sql_table} WHERE id = ?", [record_id]))
@@ -207,7 +207,9 @@ class RecordStore:
         if not changes:
             return before
         changes.update(version=row["version"] + 1, updated_at=utcnow(), updated_by=actor_id)
-        self.db.table(self.sql_table).update(record_id, changes)
+        assignments = ", ".join(f"{column} = ?" for column in changes)  # known column names
+        self.db.execute(f"UPDATE {self.sql_table} SET {assignments} WHERE id = ?",
+                        [*changes.values(), record_id])
         after = self.get(record_id)
         audit.record_change(self.db, actor_id=actor_id, plugin=PLUGIN, table=self.table,
                             row_id=record_id, action="update",

@@ -109,6 +109,19 @@ def _vintage_without_separator(db):
                "WHERE builtin = 'vintage' AND table_name = 'funds'")
 
 
+def _fields_version(db):
+    """A counter every change to fundraising_fields moves (by trigger, whoever writes: the
+    API, an import, a restore): what the field definitions cached per connection are keyed
+    by, so a record edit (which moves the grid version) does not throw them away."""
+    db.execute("CREATE TABLE fundraising_fields_version (id INTEGER PRIMARY KEY CHECK (id = 1),"
+               " version INTEGER NOT NULL)")
+    db.execute("INSERT INTO fundraising_fields_version (id, version) VALUES (1, 1)")
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER fundraising_fields_{event.lower()} AFTER {event} ON "
+                   "fundraising_fields BEGIN UPDATE fundraising_fields_version SET version = "
+                   "version + 1 WHERE id = 1; END")
+
+
 MIGRATIONS = [
     Migration(1, "record tables", _records),
     Migration(2, "fields, views, state, feature requests, settings", _fields),
@@ -118,4 +131,5 @@ MIGRATIONS = [
     Migration(6, "one index for stage", _drop_stage_index),
     Migration(7, "Vintage shown without a thousands separator", _vintage_without_separator),
     Migration(8, "percent values on the 0-100 scale to fractions", percent_to_fraction),
+    Migration(9, "a version of the field definitions, moved by trigger", _fields_version),
 ]
