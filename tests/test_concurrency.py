@@ -92,3 +92,54 @@ def test_concurrent_read_modify_write(web_server):
             if len(page["entries"]) < 1000:
                 break
         assert updates == wins[record_id]
+
+
+def test_batches_mixed_with_single_edits_lose_nothing(web_server):
+    """Half the clients add 1 to one record with PATCH, the others to two or three records at
+    once with a batch; every win is counted once in every record it names, with its history."""
+    base, token = web_server.base_url, web_server.tokens["ada@fund.example"]
+    made = request(base, token, "POST", "/api/fundraising/investors/batch", {"creates": [
+        {"name": f"LP {i}", "fields": {"Check Size": 0}} for i in range(RECORDS)]})[1]
+    ids = [r["id"] for r in made["creates"]]
+    wins = {i: 0 for i in ids}
+    problems, lock = [], threading.Lock()
+
+    def read(record_id):
+        return request(base, token, "GET", f"/api/fundraising/investors/{record_id}")[1]
+
+    def client(seed):
+        rng = random.Random(seed)
+        for _ in range(WRITES):
+            chosen = rng.sample(ids, 1 if seed % 2 else rng.choice([2, 3]))
+            while True:
+                records = [read(i) for i in chosen]
+                updates = [{"id": r["id"], "expected_version": r["version"],
+                            "fields": {"Check Size": r["fields"]["Check Size"] + 1}}
+                           for r in records]
+                if len(updates) == 1:
+                    status, answer = request(base, token, "PATCH",
+                                             f"/api/fundraising/investors/{chosen[0]}",
+                                             {k: v for k, v in updates[0].items() if k != "id"})
+                else:
+                    status, answer = request(base, token, "POST",
+                                             "/api/fundraising/investors/batch",
+                                             {"updates": updates})
+                if status == 200:
+                    with lock:
+                        for record_id in chosen:
+                            wins[record_id] += 1
+                    break
+                if status != 409:
+                    problems.append((status, answer))
+                    return
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []
+    for record_id in ids:
+        record = read(record_id)
+        assert record["fields"]["Check Size"] == wins[record_id]
+        assert record["version"] == 1 + wins[record_id]

@@ -9,6 +9,7 @@ from plugins.fundraising import resources as r
 from plugins.fundraising.settings import FundraisingSettings
 from plugins.fundraising.tables import BACKED_UP_TABLES, MIGRATIONS, RECORD_TABLES
 from plugins.fundraising.versioning import bump_state
+from plugins.fundraising.batch import BatchResource
 
 PREFIX = "/api/fundraising"
 
@@ -50,6 +51,7 @@ def register_routes(crm):
         base = f"{PREFIX}/{table}"
         routes += [
             (base, r.RecordsResource(crm, table)),
+            (f"{base}/batch", BatchResource(crm, table, settings)),
             (f"{base}/{{record_id:id}}", r.RecordResource(crm, table)),
             (f"{base}/{{record_id:id}}/restore", r.RestoreRecordResource(crm, table)),
             (f"{base}/{{record_id:id}}/history", r.HistoryResource(crm, table)),
