@@ -7,7 +7,7 @@ WEBAPP := plugins/webapp
 VENDOR := $(WEBAPP)/static/vendor
 TABULATOR := $(WEBAPP)/node_modules/tabulator-tables/dist
 
-.PHONY: install run test check fuzz startos-check browsers caddy bench clean
+.PHONY: install run test check fuzz startos-check s9pk browsers caddy bench clean
 
 # The web app's JavaScript (Tabulator) comes from npm with a lock file; without Node.js 20
 # the server still runs and / says the web assets are missing.
@@ -58,9 +58,21 @@ FUZZ_SECONDS ?= 1200
 fuzz: install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest -q -s --timeout=0 tests/fuzz
 
-# Install the StartOS package's locked dependencies and typecheck it.
+# Install the StartOS package's locked dependencies, typecheck it, then run its node tests
+# (startos/test: each action's input checks, store.json, the environment and secret files).
 startos-check:
-	cd startos && npm ci --no-audit --no-fund --loglevel=error && npx tsc --noEmit
+	cd startos && npm ci --no-audit --no-fund --loglevel=error && npx tsc --noEmit && npm test --silent
+
+# The StartOS package, startos/venture-crm.s9pk, packed by Start9's start-cli (not on PyPI,
+# Debian or npm: the packaging guide installs it). The image is built from ./Dockerfile.
+s9pk:
+	@command -v start-cli >/dev/null 2>&1 || { \
+		echo "make s9pk needs start-cli, Start9's packaging CLI for StartOS 0.4 (start-sdk 2.0.9)." >&2; \
+		echo "Install it, with Docker and buildx, as https://docs.start9.com/packaging/environment-setup.html says," >&2; \
+		echo "then run 'start-cli init-key' once for a developer key, and 'make s9pk' again." >&2; \
+		exit 1; }
+	cd startos && npm ci --no-audit --no-fund --loglevel=error && npx tsc --noEmit && npm run build && \
+		start-cli s9pk pack -o venture-crm.s9pk
 
 # The bench extra (datasette, the comparison server) is installed only where benchmarks run.
 $(BENCH_STAMP): $(STAMP) setup.cfg pyproject.toml

@@ -1,7 +1,7 @@
 /**
  * The files the CRM reads at start from its volume: the secret key and the
- * per-field secret folders (`secrets/smtp/`, `secrets/spark/`) that
- * docker_entrypoint.sh and the CRM's settings read. Written from the package's
+ * per-field secret folders (`secrets/smtp/`, `secrets/spark/`, `secrets/gmail/`,
+ * `secrets/digest/`) that docker_entrypoint.sh and the CRM's settings read. Written from the package's
  * own container, so no value ever passes through a command line.
  */
 import {
@@ -14,14 +14,14 @@ import {
   writeFile,
 } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { SecretFiles } from './config/mapping'
 import { crmUser } from './crm'
 import { storeJson } from './fileModels/store.json'
 import { sdk } from './sdk'
 
-const secretsRoot = sdk.volumes.main.subpath('secrets')
+export type { SecretFiles } from './config/mapping'
 
-/** A folder's files by name; `null` removes the file. */
-export type SecretFiles = Record<string, string | null>
+const secretsRoot = sdk.volumes.main.subpath('secrets')
 
 async function ownedFolder(path: string) {
   await mkdir(path, { recursive: true, mode: 0o700 })
@@ -48,8 +48,21 @@ export async function prepareDataVolume() {
   await ownedFolder(secretsRoot)
 }
 
-export async function writeSecretKey(secretKey: string) {
-  await writeSecretFile(join(secretsRoot, 'secret_key'), secretKey)
+/**
+ * Write config/mapping.ts's files, {path under secrets/: content}: at most one folder deep,
+ * 0700 folders, 0600 files, the CRM's user; null or empty removes the file.
+ */
+export async function writeSecretFiles(files: SecretFiles) {
+  const folders = new Map<string, SecretFiles>()
+  for (const [path, value] of Object.entries(files)) {
+    const parts = path.split('/')
+    if (parts.length > 2 || parts.some((part) => !part || part.startsWith('.'))) {
+      throw new Error(`not a secret file path: ${path}`)
+    }
+    const [folder, name] = parts.length === 2 ? parts : ['', parts[0]]
+    folders.set(folder, { ...folders.get(folder), [name]: value })
+  }
+  for (const [folder, folderFiles] of folders) await writeSecretFolder(folder, folderFiles)
 }
 
 /** Write each value to `secrets/<folder>/<name>` (0600, the CRM's user); null or empty removes it. */

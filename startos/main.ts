@@ -1,13 +1,10 @@
 import { healthFns } from '@start9labs/start-sdk'
+import { crmSettings } from './config/mapping'
 import { crmEnv, crmMounts, crmUser, uiPort } from './crm'
-import {
-  prepareDataVolume,
-  writeSecretFolder,
-  writeSecretKey,
-} from './dataVolume'
+import { prepareDataVolume, writeSecretFiles } from './dataVolume'
 import { storeJson } from './fileModels/store.json'
 import { sdk } from './sdk'
-import { smtpAccountInEffect, smtpSecretFiles } from './smtpAccount'
+import { smtpAccountInEffect } from './smtpAccount'
 
 const readyUrl = `http://127.0.0.1:${uiPort}/api/ready`
 
@@ -40,21 +37,17 @@ export const main = sdk.setupMain(async ({ effects }) => {
   }
 
   await prepareDataVolume()
-  await writeSecretKey(store.secretKey)
-  const smtp = await smtpAccountInEffect(effects, store.smtp)
-  await writeSecretFolder('smtp', smtpSecretFiles(smtp))
-  await writeSecretFolder('spark', {
-    base_url: store.spark.baseUrl,
-    model: store.spark.model,
-    api_key: store.spark.apiKey,
-  })
+  // config/mapping.ts: the public URL as an environment variable, every other choice as a
+  // 0600 file under secrets/ (the tests check this mapping against a real server).
+  const settings = crmSettings(store, await smtpAccountInEffect(effects, store.smtp))
+  await writeSecretFiles(settings.files)
 
   return sdk.Daemons.of(effects).addDaemon('primary', {
     subcontainer: sdk.SubContainer.of(effects, { imageId: 'main' }, crmMounts, 'crm'),
     exec: {
       // The image's docker_entrypoint.sh exports SMTP_*/SPARK_* from the files, then `crm serve`.
       command: sdk.useEntrypoint(),
-      env: crmEnv,
+      env: { ...crmEnv, ...settings.env },
       user: crmUser.name,
     },
     ready: {

@@ -3,7 +3,7 @@
  * reads as SMTP_* (plugins/smtp/settings.py).
  */
 import { SmtpSelection, T } from '@start9labs/start-sdk'
-import { SecretFiles } from './dataVolume'
+import { customSmtpAccount } from './config/mapping'
 import { sdk } from './sdk'
 
 /**
@@ -21,29 +21,5 @@ export async function smtpAccountInEffect(
     const customFrom = selection.value.customFrom
     return customFrom ? { ...system, from: customFrom } : system
   }
-  if (selection.selection === 'custom') {
-    const account = selection.value.provider.value
-    return {
-      host: account.host,
-      port: Number(account.security.value.port),
-      from: account.from,
-      username: account.username,
-      password: account.password ?? null,
-      security: account.security.selection,
-    }
-  }
-  return null
-}
-
-/** The files of secrets/smtp/ for an account; no account removes them all. */
-export function smtpSecretFiles(account: T.SmtpValue | null): SecretFiles {
-  const login = account?.username || null
-  return {
-    host: account?.host ?? null,
-    port: account ? String(account.port) : null,
-    from: account?.from ?? null,
-    security: account?.security ?? null,
-    username: login,
-    password: login ? (account?.password ?? null) : null,
-  }
+  return customSmtpAccount(selection)
 }

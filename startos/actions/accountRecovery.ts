@@ -4,8 +4,8 @@
  * the daemon's image, volume and settings.
  */
 import { T } from '@start9labs/start-sdk'
-import { crmEnv, crmMounts, crmUser } from '../crm'
 import { sdk } from '../sdk'
+import { crmOutput } from './crmCommand'
 import { linkGroup, linksTo } from './createAdminInvite'
 
 const { InputSpec, Value } = sdk
@@ -22,23 +22,8 @@ const emailSpec = InputSpec.of({
 })
 
 /** Run `crm users <command> --email E`; stdout, or an error with the CLI's message. */
-async function usersCommand(effects: T.Effects, command: string, email: string) {
-  const run = await sdk.SubContainer.withTemp(
-    effects,
-    { imageId: 'main' },
-    crmMounts,
-    command,
-    (sub) =>
-      sub.exec(['crm', 'users', command, '--email', email.trim()], {
-        env: crmEnv,
-        user: crmUser.name,
-      }),
-  )
-  if (run.exitCode !== 0) {
-    const stderr = run.stderr.toString().trim()
-    throw new Error(stderr.replace(/^Error: /, '') || `crm users ${command} failed`)
-  }
-  return run.stdout.toString().trim()
+function usersCommand(effects: T.Effects, command: string, email: string) {
+  return crmOutput(effects, command, ['crm', 'users', command, '--email', email.trim()])
 }
 
 export const passwordResetLink = sdk.Action.withInput(

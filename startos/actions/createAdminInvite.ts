@@ -1,6 +1,8 @@
 import { T } from '@start9labs/start-sdk'
-import { crmEnv, crmMounts, crmUser, hostId, uiInterfaceId, uiPort } from '../crm'
+import { hostId, uiInterfaceId, uiPort } from '../crm'
+import { storeJson } from '../fileModels/store.json'
 import { sdk } from '../sdk'
+import { runCrm } from './crmCommand'
 
 const usersExist = 'Users exist already'
 
@@ -26,13 +28,7 @@ export const createAdminInvite = sdk.Action.withoutInput(
 
   async ({ effects }) => {
     // `crm users setup-link` in a container of the same image, volume and settings as the daemon.
-    const run = await sdk.SubContainer.withTemp(
-      effects,
-      { imageId: 'main' },
-      crmMounts,
-      'setup-link',
-      (sub) => sub.exec(['crm', 'users', 'setup-link'], { env: crmEnv, user: crmUser.name }),
-    )
+    const run = await runCrm(effects, 'setup-link', ['crm', 'users', 'setup-link'])
     const stdout = run.stdout.toString().trim()
     const stderr = run.stderr.toString().trim()
     if (run.exitCode !== 0) {
@@ -56,15 +52,19 @@ export const createAdminInvite = sdk.Action.withoutInput(
     return {
       version: '1',
       title: 'First admin invite',
-      message:
-        'Open one of these links to create the first admin account. The link works once and expires after CRM_INVITE_HOURS (72 hours by default). Keep it private.',
+      message: `${links.length === 1 ? 'Open this link' : 'Open one of these links'} to create the first admin account. It works once and expires after CRM_INVITE_HOURS (72 hours by default). Keep it private.`,
       result: linkGroup(links),
     }
   },
 )
 
-/** `fragment` (a path with its #token) on each address of the Web UI. */
+/**
+ * `fragment` (a path with its #token) on the public URL when one is set (the Public URL
+ * action), else on each address of the Web UI.
+ */
 export async function linksTo(effects: T.Effects, fragment: string) {
+  const publicUrl = await storeJson.read((store) => store.publicUrl).once()
+  if (publicUrl) return [{ name: publicUrl, value: publicUrl + fragment }]
   const addresses = await uiAddresses(effects)
   return addresses.length
     ? addresses.map((address) => ({ name: address, value: address.replace(/\/$/, '') + fragment }))

@@ -5,6 +5,7 @@ import { setInterfaces } from '../interfaces'
 import { sdk } from '../sdk'
 import { versionGraph } from '../versions'
 import { adminInviteTask } from './adminInviteTask'
+import { publicUrlTask } from './publicUrlTask'
 import { seedStore } from './seedStore'
 
 // In order: restore first (it replaces the volume), then migrations, then what depends on the data.
@@ -15,6 +16,7 @@ export const init = sdk.setupInit(
   setInterfaces,
   setDependencies,
   actions,
+  publicUrlTask,
   adminInviteTask,
 )
 

@@ -11,12 +11,12 @@ export function publicUrlWarning(status, here = location.origin) {
   if (!status.public_url) {
     return `No public URL is set, so invite and reset links start with ${status.links_base}, ` +
       "the address you opened the CRM at. Set CRM_PUBLIC_URL to the address your team " +
-      "opens (StartOS: the \"Public URL\" action) so links work for everyone.";
+      "opens (StartOS: the \"Set Public URL\" action) so links work for everyone.";
   }
   if (origin(status.public_url) !== here) {
     return `Invite and reset links start with ${status.public_url}, but you opened the CRM at ` +
       `${here}. If teammates cannot open that address, set CRM_PUBLIC_URL to one they can ` +
-      "(StartOS: the \"Public URL\" action).";
+      "(StartOS: the \"Set Public URL\" action).";
   }
   return null;
 }
