@@ -91,7 +91,9 @@ class RestoreBody(Body):
 class TableCounts(BaseModel):
     added: int
     changed: int
-    archived: int
+    archived: int = Field(description="live rows a restore archives (tables with deleted_at)")
+    removed: int = Field(0, description="rows a restore deletes (tables replaced wholesale: "
+                                        "logs, list memberships, Gmail accounts)")
     unchanged: int
 
 
@@ -102,3 +104,36 @@ class RestorePreview(BaseModel):
 
 class RestoreResult(RestorePreview):
     safety_backup_id: str
+
+
+class DrillTable(BaseModel):
+    backup: int | None = Field(description="live rows the backup noted when it was taken")
+    restored: int | None = Field(description="live rows found in the restored scratch copy")
+    live: int | None = Field(description="live rows in the database now, for comparison")
+
+
+class Drill(BaseModel):
+    id: int
+    at: str
+    backup_id: str
+    ok: bool
+    checksum_ok: bool
+    integrity: str | None
+    tables: dict[str, DrillTable]
+    error: str | None
+    seconds: float | None
+
+
+class Offsite(BaseModel):
+    configured: bool
+    folder: str | None
+    keep: int
+    last_ok_at: str | None
+    last_ok_backup_id: str | None
+    last_error: str | None
+    last_error_at: str | None
+
+
+class DrillList(BaseModel):
+    drills: list[Drill]
+    offsite: Offsite

@@ -3,6 +3,8 @@ of the tables other plugins register through `register_backup_tables`."""
 from core import audit, hookimpl
 from plugins.backups import activity_text, hookspecs
 from plugins.backups.cli import register_backup_commands
+from plugins.backups.drill import drill_check, drill_tasks
+from plugins.backups.offsite import offsite_security_check
 from plugins.backups.policy import backup_security_checks, backup_tasks
 from plugins.backups.resources import backup_routes
 from plugins.backups.settings import BackupSettings
@@ -31,7 +33,7 @@ def register_routes(crm):
 
 @hookimpl
 def register_scheduled_tasks(crm):
-    return backup_tasks(crm)
+    return [*backup_tasks(crm), *drill_tasks(crm)]
 
 
 @hookimpl
@@ -40,8 +42,14 @@ def register_commands(cli):
 
 
 @hookimpl
+def register_backup_tables(register):
+    # the backup policy and the fundraising settings (both plugins make this table)
+    register("backups", {"app_settings": "app_settings"})
+
+
+@hookimpl
 def register_security_checks(crm):
-    return backup_security_checks(crm)
+    return [*backup_security_checks(crm), drill_check(crm), offsite_security_check(crm)]
 
 
 @hookimpl

@@ -2,8 +2,14 @@
 
 The paths they had under /api/fundraising, before backups had a plugin of their own, stay as
 aliases: the same resources, listed last in backup_routes."""
+import orjson
+
+from core.errors import not_found
 from core.openapi import operation
 from plugins.backups import models
+from plugins.backups.drill import recent_drills, run_drill
+from plugins.backups.export import export_tables
+from plugins.backups.offsite import offsite_status
 from plugins.backups.policy import load_policy, save_policy
 from plugins.backups.store import BackupStore
 
@@ -110,6 +116,8 @@ def backup_routes(crm, settings) -> list[tuple[str, object]]:
         (f"{PREFIX}/restore-preview", preview),
         (f"{PREFIX}/restore", restore),
         (f"{PREFIX}/policy", policy),
+        (f"{PREFIX}/drills", DrillsResource(crm)),
+        (f"{PREFIX}/export", ExportResource(crm)),
         # the old paths, which scripts and bookmarks may use
         (f"{OLD_PREFIX}/backup", ManualBackupResource(crm, settings)),
         (f"{OLD_PREFIX}/backups", BackupListResource(crm)),
@@ -119,3 +127,37 @@ def backup_routes(crm, settings) -> list[tuple[str, object]]:
         (f"{OLD_PREFIX}/restore", restore),
         (f"{OLD_PREFIX}/backup-policy", policy),
     ]
+
+
+class DrillsResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("The last restore drills, newest first, and the off-box copy's status",
+               response=models.DrillList)
+    def on_get(self, req, resp):
+        resp.media = {"drills": recent_drills(self.crm.db), "offsite": offsite_status(self.crm)}
+
+    @operation("Run a restore drill of the newest backup now (the live data is not touched); "
+               "404 when there is no backup", body=models.BackupCreate, response=models.Drill,
+               status=201, admin=True, errors=(404,))
+    def on_post(self, req, resp):
+        result = run_drill(self.crm, req.context.user["id"])
+        if result is None:
+            raise not_found("No backup to drill: take one first")
+        resp.media = result
+
+
+class ExportResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Download every table a backup covers, of every enabled plugin, as JSON "
+               "(docs/operations.md describes the format)", admin=True,
+               content_type="application/json")
+    def on_get(self, req, resp):
+        doc = export_tables(self.crm)
+        stamp = doc["exported_at"][:19].replace("-", "").replace(":", "")
+        resp.content_type = "application/json"
+        resp.downloadable_as = f"venture-crm-full-export-{stamp}Z.json"
+        resp.data = orjson.dumps(doc, default=str)

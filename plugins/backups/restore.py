@@ -3,6 +3,14 @@
 A plugin registers its tables through the `register_backup_tables` hook; the backups plugin
 knows nothing of what they hold. Every other table (users, sessions, the audit log) is left
 as it is.
+
+Two plans, chosen by a table's columns:
+- a table with `deleted_at` is restored by archiving: rows the backup lacks are archived, not
+  deleted, and each changed row gets an audit entry (records, fields, tasks, proposals...);
+- a table without it (a log such as automation runs, or list memberships) is replaced
+  wholesale: its rows become exactly the backup's, summed up in the restore's own entry.
+Rows are matched by the table's primary key. Foreign keys are checked at the commit
+(PRAGMA defer_foreign_keys), so the order of the tables does not matter.
 """
 import contextlib
 from dataclasses import dataclass
@@ -13,14 +21,16 @@ from core import audit
 from core.db import utcnow
 from core.errors import unprocessable
 
-BOOKKEEPING = ("id", "version", "updated_at", "updated_by", "deleted_at")  # never compared
+# never compared in an archiving plan: the restore moves them itself
+BOOKKEEPING = ("version", "updated_at", "updated_by", "deleted_at")
 SNAPSHOT = "backup_snapshot"  # schema name of the backup while it is attached
 
 
 @dataclass
 class RestoredTables:
-    """One plugin's tables: {SQL table: name in its audit entries}, and what to do after a
-    restore wrote them, in its transaction (`after_restore(db, actor_id)`)."""
+    """One plugin's tables: {SQL table: name in its audit entries, or None for no entry per
+    row}, and what to do after a restore wrote them, in its transaction
+    (`after_restore(db, actor_id)`)."""
     plugin: str
     tables: dict[str, str]
     after_restore: Callable | None = None
@@ -43,12 +53,22 @@ def restored_tables(pm) -> list[RestoredTables]:
     return found
 
 
+def table_names(pm) -> list[str]:
+    """Every registered table, in registration order."""
+    return [t for group in restored_tables(pm) for t in group.tables]
+
+
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def table_info(db, schema, table) -> list[tuple[str, int]]:
+    """(column, position in the primary key or 0) of each column; [] when there is no table."""
+    return [(row[1], row[5]) for row in db.execute(f"PRAGMA {schema}.table_info({quote(table)})")]
+
+
 def columns(db, schema, table) -> list[str]:
-    return [row[1] for row in db.execute(f"PRAGMA {schema}.table_info({quote(table)})")]
+    return [name for name, _pk in table_info(db, schema, table)]
 
 
 @contextlib.contextmanager
@@ -62,42 +82,90 @@ def attached(db, path: Path):
 
 
 class TablePlan:
-    """What restoring one table does: compares the backup's live rows with the live table."""
+    """What restoring one table does: compares the backup's rows with the live table."""
 
     def __init__(self, db, table: str, plugin: str, audit_name: str):
-        backup_columns = columns(db, SNAPSHOT, table)
-        if not {"id", "deleted_at"} <= set(backup_columns):
+        info = table_info(db, "main", table)
+        backup_columns = set(columns(db, SNAPSHOT, table))
+        # a backup older than the table (a later migration, a plugin enabled since) had none
+        self.in_backup = bool(backup_columns)
+        self.key = [name for name, pk in sorted(info, key=lambda c: c[1]) if pk]
+        if not self.key or (self.in_backup and not set(self.key) <= backup_columns):
             raise unprocessable(f"The backup has no usable table {table}", field="backup_id",
                                 code="backup_unusable")
         self.table, self.plugin, self.audit_name = table, plugin, audit_name
-        self.compared = [c for c in columns(db, "main", table)
-                         if c in backup_columns and c not in BOOKKEEPING]
-        select = ", ".join(["id", *map(quote, self.compared)])
+        live_columns = [name for name, _pk in info]
+        self.archiving = "deleted_at" in live_columns
+        if self.archiving and self.in_backup and "deleted_at" not in backup_columns:
+            raise unprocessable(f"The backup's table {table} has no deleted_at",
+                                field="backup_id", code="backup_unusable")
+        skip = set(self.key) | (set(BOOKKEEPING) if self.archiving else set())
+        self.compared = [c for c in live_columns
+                         if c in (backup_columns or live_columns) and c not in skip]
+        self.has = set(live_columns)
+        select = ", ".join(map(quote, [*self.key, *self.compared]))
+        width = len(self.key)
 
-        def rows(schema, condition):
-            sql = f"SELECT {select} FROM {schema}.{table} WHERE deleted_at IS {condition}"
-            return {row[0]: tuple(row[1:]) for row in db.execute(sql)}
+        def rows(schema, condition=""):
+            if schema == SNAPSHOT and not self.in_backup:
+                return {}
+            sql = f"SELECT {select} FROM {schema}.{quote(table)} {condition}"
+            return {tuple(row[:width]): tuple(row[width:]) for row in db.execute(sql)}
 
-        self.wanted = rows(SNAPSHOT, "NULL")
-        self.live = rows("main", "NULL")
-        self.archived_now = rows("main", "NOT NULL")
+        if self.archiving:
+            self.wanted = rows(SNAPSHOT, "WHERE deleted_at IS NULL")
+            self.live = rows("main", "WHERE deleted_at IS NULL")
+            self.archived_now = rows("main", "WHERE deleted_at IS NOT NULL")
+        else:
+            self.wanted, self.live, self.archived_now = rows(SNAPSHOT), rows("main"), {}
         self.insert = sorted(set(self.wanted) - set(self.live) - set(self.archived_now))
         self.revive = sorted(set(self.wanted) & set(self.archived_now))
         both = set(self.wanted) & set(self.live)
-        self.changed = sorted(i for i in both if self.wanted[i] != self.live[i])
+        self.changed = sorted(k for k in both if self.wanted[k] != self.live[k])
         self.unchanged = len(both) - len(self.changed)
-        self.archive = sorted(set(self.live) - set(self.wanted))
+        self.drop = sorted(set(self.live) - set(self.wanted))  # archived, or removed
 
     def counts(self) -> dict[str, int]:
         return {"added": len(self.insert) + len(self.revive), "changed": len(self.changed),
-                "archived": len(self.archive), "unchanged": self.unchanged}
+                "archived": len(self.drop) if self.archiving else 0,
+                "removed": 0 if self.archiving else len(self.drop),
+                "unchanged": self.unchanged}
+
+    def _where(self):
+        return " AND ".join(f"{quote(c)} = ?" for c in self.key)
+
+    def _row_id(self, key):
+        return key[0] if len(key) == 1 else "/".join(map(str, key))
 
     def apply(self, db, actor_id, note: str):
-        """Make the live rows equal the backup's; archive, never delete. One audit entry each."""
-        table, name = self.table, self.audit_name
-        now = utcnow()
+        """Make the table's rows equal the backup's (see the module's comment)."""
+        if self.archiving:
+            self._apply_archiving(db, actor_id, note)
+            return
+        for key in self.drop:
+            db.execute(f"DELETE FROM {quote(self.table)} WHERE {self._where()}", list(key))
+        sets = ", ".join(f"{quote(c)} = ?" for c in self.compared)
+        for key in self.changed:
+            db.execute(f"UPDATE {quote(self.table)} SET {sets} WHERE {self._where()}",
+                       [*self.wanted[key], *key])
+        names = ", ".join(map(quote, [*self.key, *self.compared]))
+        marks = ", ".join("?" * (len(self.key) + len(self.compared)))
+        for key in self.insert:
+            db.execute(f"INSERT INTO {quote(self.table)} ({names}) VALUES ({marks})",
+                       [*key, *self.wanted[key]])
 
-        def log_change(row_id, action, before=None, after=None):
+    def _apply_archiving(self, db, actor_id, note):
+        """Make the live rows equal the backup's; archive, never delete. One audit entry each."""
+        table, name, now = quote(self.table), self.audit_name, utcnow()
+        stamps = [c for c in ("updated_at", "updated_by") if c in self.has]
+        stamp_sql = "".join(f", {c} = ?" for c in stamps)
+        stamp_values = [{"updated_at": now, "updated_by": actor_id}[c] for c in stamps]
+        bump = ", version = version + 1" if "version" in self.has else ""
+
+        def log_change(key, action, before=None, after=None):
+            if name is None:  # summed up in the restore's own entry only
+                return
+            row_id = self._row_id(key)
             audit.record_change(db, actor_id=actor_id, plugin=self.plugin, table=name,
                                 row_id=row_id, action=action, before=before, after=after,
                                 summary=f"{action} {name} {row_id} {note}")
@@ -106,28 +174,41 @@ class TablePlan:
             return dict(zip(self.compared, row))
 
         # Archive first: a live row may hold a unique name that a restored row needs.
-        for row_id in self.archive:
-            db.execute(f"UPDATE {table} SET deleted_at = ?, version = version + 1, "
-                       "updated_at = ?, updated_by = ? WHERE id = ?",
-                       [now, now, actor_id, row_id])
-            log_change(row_id, "archive")
-        sets = "".join(f"{quote(c)} = ?, " for c in self.compared)
-        for row_id in self.changed + self.revive:
-            before = self.live[row_id] if row_id in self.live else self.archived_now[row_id]
-            db.execute(f"UPDATE {table} SET {sets}deleted_at = NULL, version = version + 1, "
-                       "updated_at = ?, updated_by = ? WHERE id = ?",
-                       [*self.wanted[row_id], now, actor_id, row_id])
-            log_change(row_id, "update" if row_id in self.live else "restore",
-                       values(before), values(self.wanted[row_id]))
-        names = ", ".join(["id", *map(quote, self.compared), "updated_at", "updated_by"])
-        marks = ", ".join("?" * (len(self.compared) + 3))
-        for row_id in self.insert:
+        for key in self.drop:
+            db.execute(f"UPDATE {table} SET deleted_at = ?{bump}{stamp_sql} WHERE "
+                       f"{self._where()}", [now, *stamp_values, *key])
+            log_change(key, "archive")
+        sets = "".join(f", {quote(c)} = ?" for c in self.compared)
+        for key in self.changed + self.revive:
+            before = self.live[key] if key in self.live else self.archived_now[key]
+            db.execute(f"UPDATE {table} SET deleted_at = NULL{bump}{stamp_sql}{sets} WHERE "
+                       f"{self._where()}", [*stamp_values, *self.wanted[key], *key])
+            log_change(key, "update" if key in self.live else "restore",
+                       values(before), values(self.wanted[key]))
+        names = ", ".join(map(quote, [*self.key, *self.compared, *stamps]))
+        marks = ", ".join("?" * (len(self.key) + len(self.compared) + len(stamps)))
+        for key in self.insert:
             db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                       [row_id, *self.wanted[row_id], now, actor_id])
-            log_change(row_id, "create", after=values(self.wanted[row_id]))
+                       [*key, *self.wanted[key], *stamp_values])
+            log_change(key, "create", after=values(self.wanted[key]))
 
 
 def plan_restore(db, groups: list[RestoredTables]) -> list[TablePlan]:
     """A plan per registered table, the backup attached to `db` as SNAPSHOT."""
     return [TablePlan(db, table, group.plugin, audit_name)
-            for group in groups for table, audit_name in group.tables.items()]
+            for group in groups for table, audit_name in group.tables.items()
+            if table_info(db, "main", table)]  # a table no migration has made yet: nothing
+
+
+def foreign_key_problems(db, tables) -> str:
+    """The first few rows of `tables`, or of tables linking to them, whose link points at no
+    row, in words ('' when none): a violation left for the commit would fail it."""
+    every = [r[0] for r in db.execute("SELECT name FROM main.sqlite_master WHERE type = "
+                                      "'table' AND name NOT LIKE 'sqlite_%'")]
+    linking = [t for t in every if t not in tables and any(
+        row[2] in tables for row in db.execute(f"PRAGMA main.foreign_key_list({quote(t)})"))]
+    found = []
+    for table in [*tables, *linking]:
+        for row in db.execute(f"PRAGMA foreign_key_check({quote(table)})").fetchmany(3):
+            found.append(f"{row[0]} row {row[1]} -> {row[2]}")
+    return "; ".join(found[:5])

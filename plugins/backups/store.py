@@ -19,7 +19,8 @@ from core import audit
 from core.db import connect, utc_text
 from core.errors import conflict, not_found, unprocessable
 from core.files import fsync_folder, write_owner_only
-from plugins.backups.restore import attached, plan_restore, restored_tables
+from plugins.backups.restore import (attached, foreign_key_problems, plan_restore,
+                                     restored_tables, table_names)
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,16 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def live_counts(conn, tables, schema="main") -> dict[str, int]:
-    """Live (not archived) rows of each of `tables` present in `schema`."""
+    """Live (not archived) rows of each of `tables` present in `schema`; every row of a table
+    without `deleted_at`."""
     present = {r[0] for r in conn.execute(
         f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'")}
-    return {table: conn.execute(f"SELECT count(*) FROM {schema}.{table} "
-                                "WHERE deleted_at IS NULL").fetchone()[0]
-            for table in tables if table in present}
+    counts = {}
+    for table in (t for t in tables if t in present):
+        names = {r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")}
+        live = " WHERE deleted_at IS NULL" if "deleted_at" in names else ""
+        counts[table] = conn.execute(f"SELECT count(*) FROM {schema}.{table}{live}").fetchone()[0]
+    return counts
 
 
 def snapshot(source_path: Path, target_path: Path, tables=(), progress=None) -> dict[str, int]:
@@ -102,9 +107,13 @@ class BackupStore:
     """Backups under CRM_DATA_DIR/backups; `clock()` gives now (tests pass their own).
     Manual backups are never pruned: past `manual_limit` of them, taking one is a 409."""
 
-    def __init__(self, crm, clock=utc_now, manual_limit: int | None = None):
+    def __init__(self, crm, clock=utc_now, manual_limit: int | None = None, copier=None):
         self.crm, self.clock, self.manual_limit = crm, clock, manual_limit
         self.folder = crm.settings.data_dir / "backups"
+        if copier is None and hasattr(crm, "pm"):
+            from plugins.backups.offsite import copier_for
+            copier = copier_for(crm)
+        self.copier = copier or None  # the off-box copy (offsite.py); False: none
 
     def paths(self, backup_id) -> tuple[Path, Path]:
         """The backup file and its metadata; an id off the strict pattern is a 404."""
@@ -150,8 +159,9 @@ class BackupStore:
                 "before taking another", code="manual_backup_limit", limit=self.manual_limit,
                 manual_backups=kept)
 
-    def create(self, kind="manual", actor_id=None, progress=None) -> dict:
-        """Snapshot the live database while writes go on; return the new backup's metadata."""
+    def create(self, kind="manual", actor_id=None, progress=None, copy=True) -> dict:
+        """Snapshot the live database while writes go on; return the new backup's metadata.
+        With an off-box folder configured, `copy` puts a copy there too."""
         if kind == "manual":
             self._check_manual_room()  # before the copy: a refusal costs nothing
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -162,7 +172,7 @@ class BackupStore:
         path, meta_path = self.paths(backup_id)
         tmp = path.with_name(f".{path.name}.tmp")
         try:
-            tables = [t for group in restored_tables(self.crm.pm) for t in group.tables]
+            tables = table_names(self.crm.pm)
             counts = snapshot(self.crm.settings.database_path, tmp, tables, progress)
             os.chmod(tmp, 0o600)
             os.replace(tmp, path)  # SQLite synced the copy when it closed it
@@ -184,6 +194,8 @@ class BackupStore:
         except Exception:
             self.remove(backup_id)
             raise
+        if copy and self.copier is not None:
+            self.copier.copy(self, meta)  # never raises: a failure is logged and shown
         return meta
 
     def delete(self, backup_id, actor_id=None) -> dict:
@@ -278,13 +290,22 @@ class BackupStore:
         try:
             with attached(db, path), self.crm.write() as db:
                 # Inside the write lock, the safety copy is exactly the state being replaced.
-                safety = self.create("safety", actor_id, progress)
+                safety = self.create("safety", actor_id, progress, copy=False)
+                db.execute("PRAGMA defer_foreign_keys = ON")  # checked below, before commit
                 plans = plan_restore(db, groups)
                 for plan in plans:
                     plan.apply(db, actor_id, f"from backup {backup_id}")
+                problems = foreign_key_problems(db, [p.table for p in plans])
+                if problems:
+                    raise sqlite3.IntegrityError(f"FOREIGN KEY constraint failed ({problems})")
                 for group in groups:
                     if group.after_restore is not None:
                         group.after_restore(db, actor_id)
+                counts = {p.table: p.counts() for p in plans}
+                audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="restores",
+                                    row_id=backup_id, action="create",
+                                    after={"safety_backup_id": safety["id"], "tables": counts},
+                                    summary=f"restore backup {backup_id}")
         except Exception as exc:
             if safety is not None:  # its audit entry was rolled back with the restore
                 self.remove(safety["id"])
@@ -292,5 +313,6 @@ class BackupStore:
                 raise conflict(f"The backup does not fit the current data: {exc}",
                                code="restore_conflict") from None
             raise
-        return {"backup_id": backup_id, "safety_backup_id": safety["id"],
-                "tables": {p.table: p.counts() for p in plans}}
+        if self.copier is not None:  # after the commit: never while holding the write lock
+            self.copier.copy(self, safety)
+        return {"backup_id": backup_id, "safety_backup_id": safety["id"], "tables": counts}

@@ -20,7 +20,17 @@ def _own_audit_entries(db):
                [POLICY_KEY])
 
 
+def _drills(db):
+    """The restore drills' results (drill.py): history, not backed up."""
+    db.execute("""CREATE TABLE backup_drills (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, backup_id TEXT NOT NULL,
+        ok INTEGER NOT NULL, checksum_ok INTEGER NOT NULL, integrity TEXT,
+        tables TEXT NOT NULL DEFAULT '{}', error TEXT, seconds REAL, actor_id INTEGER)""")
+    db.execute("CREATE INDEX backup_drills_at ON backup_drills(at)")
+
+
 MIGRATIONS = [
     Migration(1, "settings table for the backup policy", _settings_table),
     Migration(2, "backup audit entries moved from fundraising", _own_audit_entries),
+    Migration(3, "restore drills", _drills),
 ]

@@ -43,3 +43,9 @@ def register_scheduled_tasks(crm):
 @hookimpl
 def register_commands(cli):
     register(cli)
+
+
+@hookimpl
+def register_backup_tables(register):
+    """Nothing: the ledger says which days' digests went out; an older one put back would
+    send a day's digest twice."""

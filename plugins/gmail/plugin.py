@@ -46,3 +46,10 @@ def register_commands(cli):
 @hookimpl
 def register_activity_sources(crm):
     return [email_source(crm)]
+
+
+@hookimpl
+def register_backup_tables(register):
+    # accounts (which mailboxes sync, and from where) are replaced wholesale; no tokens here
+    register("gmail", {"gmail_accounts": None, "gmail_proposals": None,
+                       "email_activity": "email_activity"})

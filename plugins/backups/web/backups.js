@@ -38,8 +38,38 @@ function changesTable(tables) {
     { key: "added", title: "Added", render: (r) => String(r.added) },
     { key: "changed", title: "Changed", render: (r) => String(r.changed) },
     { key: "archived", title: "Archived", render: (r) => String(r.archived) },
+    { key: "removed", title: "Removed", render: (r) => String(r.removed || 0) },
     { key: "unchanged", title: "Unchanged", render: (r) => String(r.unchanged) },
   ], rows);
+}
+
+function drillView(drill) {
+  if (!drill) return h("p", { class: "muted" }, "No restore drill yet: one runs each day.");
+  const rows = Object.entries(drill.tables).map(([name, c]) => ({ ...c, name: tableName(name) }));
+  const count = (n) => (n === null || n === undefined ? "–" : String(n));
+  return h("div", { class: "stack" },
+    h("p", { class: drill.ok ? "" : "error" },
+      `${drill.ok ? "Passed" : "FAILED"}: backup ${drill.backup_id}, ${formatDate(drill.at)}` +
+      (drill.error ? ` (${drill.error})` : "")),
+    table([
+      { key: "name", title: "Table" },
+      { key: "backup", title: "In the backup", render: (r) => count(r.backup) },
+      { key: "restored", title: "Restored", render: (r) => count(r.restored) },
+      { key: "live", title: "Live now", render: (r) => count(r.live) },
+    ], rows));
+}
+
+function offsiteView(o) {
+  if (!o.configured) {
+    return h("p", { class: "muted" }, "Off-box copies are off: set CRM_BACKUPS_COPY_DIR to a " +
+      "mounted disk or network share.");
+  }
+  return h("div", { class: "stack" },
+    h("p", {}, `Every verified backup is copied to ${o.folder} (the last ${o.keep} kept).`),
+    h("p", {}, o.last_ok_at ? `Last copy: ${o.last_ok_backup_id}, ${formatDate(o.last_ok_at)}`
+      : "No copy yet."),
+    o.last_error ? h("p", { class: "error" },
+      `The last copy failed ${formatDate(o.last_error_at)}: ${o.last_error}`) : null);
 }
 
 function policyForm(policy, admin, save) {
@@ -69,6 +99,7 @@ function render(container, ctx) {
   const listArea = h("div", { class: "backup-list" });
   const detailArea = h("div", { class: "backup-detail" });
   const policyArea = h("div", { class: "card backup-policy" });
+  const drillArea = h("div", { class: "card stack backup-drill" });
   const message = h("p", { class: "error", role: "alert", hidden: true });
 
   function fail(err) {
@@ -119,7 +150,7 @@ function render(container, ctx) {
     try {
       const made = await api.post("/api/backups", {});
       ctx.toast(`Backup ${made.id} taken`, "success");
-      await loadList();
+      await Promise.all([loadList(), loadDrills()]);
     } catch (err) {
       fail(err);
     }
@@ -155,8 +186,9 @@ function render(container, ctx) {
     typed.addEventListener("input", () => { go.disabled = typed.value.trim() !== id; });
     detailArea.replaceChildren(h("div", { class: "card stack" },
       h("h3", {}, `Restore backup ${id}`),
-      h("p", {}, "Live fundraising rows become the backup's; rows it lacks are archived. " +
-        "A safety backup is taken first."),
+      h("p", {}, "Every plugin's data becomes the backup's (records, fields, views, tasks, " +
+        "rules, email activity, settings): rows it lacks are archived, or removed from logs " +
+        "and list memberships. Users and sessions stay. A safety backup is taken first."),
       h("label", {}, `Type ${id} to confirm: `, typed), h("div", { class: "toolbar" }, go)));
     typed.focus();
   }
@@ -171,6 +203,28 @@ function render(container, ctx) {
         changesTable(done.tables)));
       ctx.toast("Restore finished", "success");
       await loadList();
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  async function loadDrills() {
+    try {
+      const { drills, offsite } = await api.get("/api/backups/drills");
+      drillArea.replaceChildren(h("h3", {}, "Restore drill"), drillView(drills[0]),
+        admin ? h("div", { class: "toolbar" }, button("Run a drill now", runDrill)) : null,
+        h("h3", {}, "Off-box copies"), offsiteView(offsite));
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  async function runDrill() {
+    say(message, "");
+    try {
+      const done = await api.post("/api/backups/drills", {});
+      ctx.toast(done.ok ? "Restore drill passed" : "Restore drill FAILED", done.ok ? "success" : "error");
+      await loadDrills();
     } catch (err) {
       fail(err);
     }
@@ -198,9 +252,12 @@ function render(container, ctx) {
 
   container.replaceChildren(h("div", { class: "stack" },
     h("h2", {}, "Backups"),
-    admin ? h("div", { class: "toolbar" }, button("Create backup", create, "btn btn-primary")) : null,
-    message, listArea, detailArea, policyArea));
+    admin ? h("div", { class: "toolbar" }, button("Create backup", create, "btn btn-primary"),
+      h("a", { class: "btn", href: "/api/backups/export", download: "" },
+        "Download everything (JSON)")) : null,
+    message, listArea, detailArea, drillArea, policyArea));
   loadList();
+  loadDrills();
   loadPolicy();
 }
 
