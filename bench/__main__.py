@@ -25,7 +25,7 @@ OVERRIDES = {  # flag -> Sizes field
     "view_investors": "view_investors", "view_fields": "view_fields",
     "view_requests": "view_requests", "import_rows": "import_rows",
     "api_investors": "api_investors", "api_fields": "api_fields", "api_seconds": "api_seconds",
-    "api_connections": "api_connections",
+    "api_connections": "api_connections", "api_edits": "api_edits",
 }
 
 

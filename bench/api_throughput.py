@@ -5,25 +5,27 @@ seeded as list_page seeds it):
   1. GET /api/fundraising/investors/{id} over random ids;
   2. GET /api/fundraising/investors?limit=100&offset=N over random offsets, then datasette's
      `?sql=` page (list_page's SQL, _shape=array) on the same SQLite file, right after;
-  3. PATCH /api/fundraising/investors/{id} changing one number field (a real write each).
+  3. PATCH /api/fundraising/investors/{id} changing one number field (a real write each),
+     then the write rows of bench/write_load.py (PATCH against GET, a batch of 1,000, pages
+     under a PATCH load) and the write lock hold of bench/edit_breakdown.py (in process).
 Each load is a short warm-up wrk run, then the measured one (bench/wrk.py drives wrk and
 keeps the bearer token out of its argv).
 """
 import dataclasses
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
 from itertools import count
 
-from bench import breakdown, seed
+from bench import breakdown, edit_breakdown, seed, write_load
 from bench.client import Http
 from bench.hotspots import profile_rows
 from bench.list_page import check_same_rows, crm_path, datasette_path
 from bench.report import Row, ms, percentile, size, verdict
 from bench.servers import CrmServer, DatasetteServer, datasette_available
+from bench.write_load import settled_versions, versions_of
 from bench.wrk import Wrk, WrkResult, get_script, patch_script
 
 NAME = "api_throughput"
@@ -46,6 +48,7 @@ NOTES = [
     "any non-2xx response or socket error (connect, read, write, timeout) fails its row",
     "server CPU per request is the server process's user + sys time over the measured run "
     "divided by its requests: steadier than req/s on a busy machine",
+    *write_load.NOTES,
 ]
 
 
@@ -61,28 +64,6 @@ def waitress_threads(crm) -> str:
         return done.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-
-
-def versions_of(database_path) -> dict[int, int]:
-    db = sqlite3.connect(f"file:{database_path}?mode=ro", uri=True)
-    try:
-        return dict(db.execute("SELECT id, version FROM fundraising_investors"))
-    finally:
-        db.close()
-
-
-def settled_versions(database_path, wait=0.25, limit=10.0) -> dict[int, int]:
-    """The versions once no write lands any more: requests in flight when wrk stops are
-    still answered (and committed) after it exits."""
-    deadline = time.monotonic() + limit
-    last = versions_of(database_path)
-    while time.monotonic() < deadline:
-        time.sleep(wait)
-        now = versions_of(database_path)
-        if now == last:
-            break
-        last = now
-    return last
 
 
 def load_rows(label, result: WrkResult, target="", ok=None) -> list[Row]:
@@ -123,6 +104,7 @@ def run(sizes, workdir, rng, options) -> list[Row]:
         number = next(f["name"] for f in fields if f["type"] == "number")
         total = seed.insert_investors(crm.database_path, seed.investor_rows(
             sizes.api_investors, fields, rng, crm.user_id))
+        http.close()  # idle through the seeding: waitress may have closed it (channel_timeout)
         ids = rng.sample(range(1, total + 1), min(total, sizes.api_ids))
         if len(ids) < 2 * sizes.api_connections * 4:  # PATCH runs take half each
             raise SystemExit(f"{NAME}: too few ids for {sizes.api_connections} connections")
@@ -191,6 +173,20 @@ def run(sizes, workdir, rng, options) -> list[Row]:
         rows.append(Row(NAME, "PATCH version bumps in SQLite / 2xx answers (with warm-up)",
                         f"{bumps:,} / {answered:,}", "bumps >= 2xx answers",
                         "PASS" if bumps >= answered else "FAIL"))
+        writes = write_load.patch_rows(got, patched, sizes.api_connections, full)
+        rows += writes
+        batch_http = crm.client()  # the server's port changed with the restart above
+        try:
+            rows += write_load.batch_rows(crm, batch_http, number, total, rng, full)
+        finally:
+            batch_http.close()
+        rows += write_load.reads_under_writes(wrk, crm, crm_pages, ids, number,
+                                              next(value_bases), nthreads, RECORD_PATH, full)
+        edit_ids = rng.sample(range(1, total + 1),
+                              min(total, sizes.api_edits + edit_breakdown.WARMUP_EDITS))
+        rows += edit_breakdown.run(
+            crm, edit_ids, settled_versions(crm.database_path), number, RECORD_PATH, full,
+            options.profile or (full and any(row.result == "FAIL" for row in writes)))
 
         if options.profile or (full and got.errors == 0 and got.rps < TARGET_GET_RPS):
             rows += get_profile(crm, ids[:options.profile_requests * 10])

@@ -38,8 +38,10 @@ def open_crm(server):
     from core.context import build_crm
     from core.settings import Settings
 
+    # The server's rate limits too (bench/servers.py): in-process edits come from one address.
     settings = Settings(data_dir=server.data_dir, secrets_dir=server.root / "secrets",
-                        secret_key=server.secret_key, plugins=None)
+                        secret_key=server.secret_key, plugins=None,
+                        write_rate_limit=1_000_000, login_rate_limit=1_000_000)
     crm = build_crm(settings)
     return crm, create_app(crm)
 

@@ -29,6 +29,7 @@ class Sizes:
     api_connections: int = 8  # wrk -c
     api_ids: int = 20_000  # random ids the GET and PATCH loads go through
     api_offsets: int = 2_000  # random page offsets
+    api_edits: int = 500  # in-process one-cell PATCHes timed for the write lock hold
 
     @property
     def state_is_full(self) -> bool:
@@ -69,7 +70,8 @@ QUICK = Sizes(state_investors=200, state_changes=10, state_reps=3, list_investor
               list_fields=30, list_requests=30, list_warmup=5, formula_rows=2_000,
               formula_edits=20, view_investors=1_500, view_fields=30, view_requests=30,
               view_warmup=5, import_rows=1_000, api_investors=1_500, api_fields=30,
-              api_seconds=1, api_warmup_seconds=1, api_ids=500, api_offsets=100)
+              api_seconds=1, api_warmup_seconds=1, api_ids=500, api_offsets=100,
+              api_edits=100)
 
 
 def scaled(factor: float) -> Sizes:

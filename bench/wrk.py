@@ -28,6 +28,8 @@ class WrkResult:
     socket_errors: int
     statuses: str  # non-2xx statuses as "409 x3, 500 x1"
     server_cpu: float | None = None  # the server process's user + sys seconds in the run
+    p90: float = 0.0  # seconds
+    slowest: float = 0.0  # seconds
 
     @property
     def rps(self) -> float:
@@ -88,10 +90,11 @@ function done(summary, latency, requests)
   end
   local e = summary.errors
   io.write(string.format(
-    "BENCH-WRK requests=%d duration_us=%d bytes=%d p50_us=%d p99_us=%d connect=%d read=%d " ..
-    "write=%d timeout=%d non2xx=%d statuses=%s\n",
+    "BENCH-WRK requests=%d duration_us=%d bytes=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d " ..
+    "connect=%d read=%d write=%d timeout=%d non2xx=%d statuses=%s\n",
     summary.requests, summary.duration, summary.bytes, latency:percentile(50),
-    latency:percentile(99), e.connect, e.read, e.write, e.timeout, bad_total,
+    latency:percentile(90), latency:percentile(99), latency.max, e.connect, e.read, e.write,
+    e.timeout, bad_total,
     #codes > 0 and table.concat(codes, ";") or "-"))
 end
 """
@@ -204,6 +207,10 @@ class Wrk:
         return result
 
     def once(self, port, text, seconds) -> WrkResult:
+        return self.start(port, text, seconds).result()
+
+    def start(self, port, text, seconds) -> "WrkRun":
+        """wrk started in the background (for a load beside a measured one)."""
         path = self.folder / f"wrk-{next(self._numbers)}.lua"
         # Owner-only from the start: the script may hold the bearer token.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -214,14 +221,33 @@ class Wrk:
                    f"-d{seconds}s", "--timeout", WRK_TIMEOUT, "-s", str(path),
                    f"http://127.0.0.1:{port}/"]
         try:
-            done = subprocess.run(command, capture_output=True, text=True,
-                                  timeout=seconds + 120, stdin=subprocess.DEVNULL)
-        finally:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True, stdin=subprocess.DEVNULL)
+        except BaseException:
             path.unlink(missing_ok=True)
-        found = RESULT.search(done.stdout)
-        if done.returncode != 0 or not found:
-            raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr[-1000:]}"
-                               f"{done.stdout[-1000:]}")
+            raise
+        return WrkRun(process, path, seconds + 120)
+
+
+class WrkRun:
+    """One wrk process; result() waits for it and parses its line."""
+
+    def __init__(self, process, script, timeout):
+        self.process, self.script, self.timeout = process, script, timeout
+
+    def result(self) -> WrkResult:
+        try:
+            stdout, stderr = self.process.communicate(timeout=self.timeout)
+        except BaseException:
+            self.process.kill()
+            self.process.communicate()
+            raise
+        finally:
+            self.script.unlink(missing_ok=True)
+        found = RESULT.search(stdout)
+        if self.process.returncode != 0 or not found:
+            raise RuntimeError(f"wrk failed ({self.process.returncode}): {stderr[-1000:]}"
+                               f"{stdout[-1000:]}")
         return parse_result(found.group(1))
 
 
@@ -244,6 +270,7 @@ def parse_result(line: str) -> WrkResult:
     return WrkResult(requests=int(v["requests"]), seconds=int(v["duration_us"]) / 1e6,
                      nbytes=int(v["bytes"]), p50=int(v["p50_us"]) / 1e6,
                      p99=int(v["p99_us"]) / 1e6, non2xx=int(v["non2xx"]),
+                     p90=int(v["p90_us"]) / 1e6, slowest=int(v["max_us"]) / 1e6,
                      socket_errors=sum(int(v[k]) for k in ("connect", "read", "write",
                                                             "timeout")),
                      statuses=", ".join(f"{c} x{n}" for c, n in sorted(codes.items())))
