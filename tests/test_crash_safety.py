@@ -28,7 +28,7 @@ ADMIN = "ada@fund.example"
 SEEDED = 10_000    # investors in the template's backup
 EXTRA = 2_000      # investors added after that backup
 IMPORTED = 20_000  # rows of the import drill (enough to drop and rebuild the indexes)
-CHANGED = 1_500    # investors one state PUT changes
+CHANGED = 6_000    # investors one state PUT changes (long enough to be killed midway)
 PREFIX = "/api/fundraising"
 BACKUP_TMP = r"\.\d{8}T\d{6}Z-[0-9a-f]{6}\.db\.tmp"
 BACKUP_DB = r"\d{8}T\d{6}Z-[0-9a-f]{6}\.db"
@@ -297,7 +297,7 @@ def test_kill_during_large_import(server, moment, expected):
 
 
 @pytest.mark.parametrize("moment, expected", [
-    (lock_held_for(0.3), "none"),     # part of the rows written, none committed
+    (lock_held_for(0.1), "none"),     # part of the rows written, none committed
     (lock_released, "all"),
 ], ids=["midway", "committed"])
 def test_kill_during_state_put(server, moment, expected):
