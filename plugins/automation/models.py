@@ -105,10 +105,15 @@ class TaskList(BaseModel):
 
 
 class TaskQuery(PageQuery):
-    status: Literal["open", "done", "all"] = "open"
+    status: Literal["open", "done", "all", "archived"] = Field(
+        "open", description="all: open and done; archived: the archived tasks, newest first")
     assignee: int | Literal["me"] | None = None
     investor_id: int | None = Field(None, ge=1)
     due: Literal["overdue", "today"] | None = None
+
+
+class TaskDeleteQuery(Query):
+    expected_version: int | None = Field(None, ge=1)
 
 
 class TaskCreate(Body):

@@ -41,6 +41,7 @@ def register_routes(crm):
         ("/api/automation/lists/{list_name}", lists),
         ("/api/automation/tasks", tasks),
         ("/api/automation/tasks/{task_id:id}", task),
+        ("/api/automation/tasks/{task_id:id}/restore", r.RestoreTaskResource(crm)),
         # the paths these had before they moved under /api/automation
         ("/api/fundraising/lists/{list_name}", lists),
         ("/api/tasks", tasks),
@@ -82,3 +83,10 @@ def digest_sections(crm, start, end, day):
              for investor, list_name in joined if investor in names]
     return [{"title": "Tasks due and overdue", "items": tasks},
             {"title": "List changes", "items": moves}]
+
+
+@hookimpl
+def register_backup_tables(register):
+    # only tasks have audit entries of their own; runs and memberships are replaced wholesale
+    register("automation", {"tasks": "tasks", "automation_rules": None,
+                            "list_memberships": None, "automation_runs": None})

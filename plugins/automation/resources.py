@@ -168,3 +168,18 @@ class TaskResource:
     def on_patch(self, req, resp, task_id):
         changes = req.context.body.model_dump(mode="json", exclude_unset=True)
         resp.media = tasks.update_task(self.crm, task_id, changes, req.context.user["id"])
+
+    @operation("Archive a task (it leaves every list; restore brings it back)",
+               query=models.TaskDeleteQuery, response=models.Task, errors=(404, 409))
+    def on_delete(self, req, resp, task_id):
+        resp.media = tasks.archive_task(self.crm, task_id, req.context.user["id"],
+                                        req.context.query.expected_version)
+
+
+class RestoreTaskResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Restore an archived task", response=models.Task, errors=(404,))
+    def on_post(self, req, resp, task_id):
+        resp.media = tasks.restore_task(self.crm, task_id, req.context.user["id"])

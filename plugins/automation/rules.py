@@ -9,6 +9,7 @@ from typing import Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from plugins.automation.tasks import OF_LIVE_RECORDS
 from plugins.fundraising.api import Condition, FilterGroup, fundraising
 
 ListName = Literal["follow_up", "graveyard", "longshot"]
@@ -98,8 +99,8 @@ def remind_overdue(db, config, now: datetime):
     today = now.date().isoformat()
     due = list(db.execute(
         "SELECT id, title, due_date, assignee_id FROM tasks WHERE deleted_at IS NULL AND "
-        "done = 0 AND due_date < ? AND (reminded_for IS NULL OR reminded_for != due_date)",
-        [today]))
+        "done = 0 AND due_date < ? AND (reminded_for IS NULL OR reminded_for != due_date) "
+        f"AND {OF_LIVE_RECORDS}", [today]))
     for task_id, title, due_date, assignee in due:
         db.execute("UPDATE tasks SET reminded_for = due_date WHERE id = ?", [task_id])
         audit.record_change(db, actor_id=None, plugin="automation", table="tasks",
@@ -107,7 +108,7 @@ def remind_overdue(db, config, now: datetime):
                             before={"reminded_for": None}, after={"reminded_for": due_date},
                             summary=f"Reminder: '{title}' was due {due_date}")
     matched = db.execute("SELECT count(*) FROM tasks WHERE deleted_at IS NULL AND done = 0 "
-                         "AND due_date < ?", [today]).fetchone()[0]
+                         f"AND due_date < ? AND {OF_LIVE_RECORDS}", [today]).fetchone()[0]
     return matched, len(due)
 
 

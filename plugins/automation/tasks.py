@@ -5,12 +5,16 @@ from core import audit
 from core.db import utcnow
 from core.errors import not_found, unprocessable
 from core.versioning import check_version
-from plugins.fundraising.api import fundraising
+from plugins.fundraising.api import fundraising, live_record_sql
 
 PLUGIN = "automation"
 COLUMNS = ("id", "version", "title", "notes", "due_date", "assignee_id", "investor_id",
            "contact_id", "done", "done_at", "reminded_for", "created_at", "created_by",
            "updated_at", "updated_by")
+# a task of an archived investor or contact leaves every list (and the digest and reminders)
+# until the record is restored
+OF_LIVE_RECORDS = (f"{live_record_sql('investors', 'tasks.investor_id')} AND "
+                   f"{live_record_sql('contacts', 'tasks.contact_id')}")
 
 
 def task_json(row) -> dict:
@@ -39,8 +43,9 @@ def _check_links(crm, values, row=None):
 def list_tasks(db, status="open", assignee_id=None, investor_id=None, due=None, today=None,
                limit=100, offset=0) -> dict:
     today = (today or date.today()).isoformat()
-    where, params = ["deleted_at IS NULL"], []
-    if status != "all":
+    where, params = [OF_LIVE_RECORDS], []
+    where.append("deleted_at IS NOT NULL" if status == "archived" else "deleted_at IS NULL")
+    if status not in ("all", "archived"):
         where.append("done = ?")
         params.append(1 if status == "done" else 0)
     for column, value in (("assignee_id", assignee_id), ("investor_id", investor_id)):
@@ -55,8 +60,10 @@ def list_tasks(db, status="open", assignee_id=None, investor_id=None, due=None, 
         params.append(today)
     cond = " AND ".join(where)
     total = db.execute(f"SELECT count(*) FROM tasks WHERE {cond}", params).fetchone()[0]
-    rows = db.query(f"SELECT * FROM tasks WHERE {cond} ORDER BY due_date IS NULL, due_date, id "
-                    "LIMIT ? OFFSET ?", [*params, limit, offset])
+    order = "deleted_at DESC, id DESC" if status == "archived" else \
+        "due_date IS NULL, due_date, id"
+    rows = db.query(f"SELECT * FROM tasks WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*params, limit, offset])
     return {"tasks": [task_json(r) for r in rows], "total": total}
 
 
@@ -110,8 +117,37 @@ def _update_task(crm, db, task_id, changes, actor_id):
     return task_json(next(db.query("SELECT * FROM tasks WHERE id = ?", [task_id])))
 
 
+def archive_task(crm, task_id, actor_id, expected_version=None) -> dict:
+    """Archive a task (it leaves every list; restore brings it back), in one transaction."""
+    return _set_archived(crm, task_id, actor_id, expected_version, archive=True)
+
+
+def restore_task(crm, task_id, actor_id) -> dict:
+    return _set_archived(crm, task_id, actor_id, None, archive=False)
+
+
+def _set_archived(crm, task_id, actor_id, expected_version, archive):
+    with crm.write() as db:
+        rows = list(db.query("SELECT * FROM tasks WHERE id = ?", [task_id]))
+        if not rows:
+            raise not_found("No such task")
+        row = rows[0]
+        if (row["deleted_at"] is None) != archive:
+            raise not_found(f"Task {task_id} is " + ("already archived" if archive
+                                                     else "not archived"))
+        check_version(db, row, expected_version, "task")
+        db.execute("UPDATE tasks SET deleted_at = ?, version = version + 1, updated_at = ?, "
+                   "updated_by = ? WHERE id = ?",
+                   [utcnow() if archive else None, utcnow(), actor_id, task_id])
+        action = "archive" if archive else "restore"
+        audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="tasks", row_id=task_id,
+                            action=action, summary=f"Task '{row['title']}' {action}d")
+        return task_json(next(db.query("SELECT * FROM tasks WHERE id = ?", [task_id])))
+
+
 def due_tasks(db, today: date, limit=200) -> list[dict]:
     """Open tasks due today or overdue, most overdue first."""
-    rows = db.query("SELECT * FROM tasks WHERE deleted_at IS NULL AND done = 0 AND "
-                    "due_date <= ? ORDER BY due_date, id LIMIT ?", [today.isoformat(), limit])
+    rows = db.query(f"SELECT * FROM tasks WHERE deleted_at IS NULL AND done = 0 AND "
+                    f"due_date <= ? AND {OF_LIVE_RECORDS} ORDER BY due_date, id LIMIT ?",
+                    [today.isoformat(), limit])
     return [task_json(r) for r in rows]

@@ -3,7 +3,8 @@
 `fundraising(crm)` gives a FundraisingAPI. Records are addressed by table and id. Built-in
 fields are addressed by their stable key (`name`, `stage`, `owner`, `check_size`,
 `last_contact`; contacts' `investor`, `email`, `title`; ...: BUILTIN_KEYS), other fields by
-their id, never by display name: people rename fields. Each write is one transaction (a
+their id, never by display name: people rename fields. Every table's read-only `created_at`,
+`created_by`, `updated_at` and `updated_by` serve filters by the same keys. Each write is one transaction (a
 savepoint of the caller's when one is open), versioned and audited like the record routes.
 """
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any, Literal, Mapping, Union
 import orjson
 
 from core.errors import unprocessable
+from plugins.fundraising.clock_formulas import keep_current
 from plugins.fundraising.field_defs import FieldDef, FieldSet, FieldSpec, cached_fields
 from plugins.fundraising.fields import add_field
 from plugins.fundraising.models import ViewCreate
@@ -27,6 +29,14 @@ PLUGIN = "fundraising"  # the plugin name on its audit entries
 TABLES = tuple(RECORD_TABLES)
 BUILTIN_KEYS = {table: tuple(f.key for f in fields) for table, fields in BUILTIN_FIELDS.items()}
 FieldRef = Union[str, int]  # a built-in key ("last_contact") or a field id
+
+
+def live_record_sql(table: str, column: str) -> str:
+    """SQL that is true when `column` (a record id of `table` in a plugin's own query, such
+    as "tasks.investor_id") is empty or names a live record: what links to an archived
+    record leaves lists until it is restored. `column` is the caller's code, never input."""
+    return (f"({column} IS NULL OR EXISTS (SELECT 1 FROM fundraising_{_table(table)} AS linked "
+            f"WHERE linked.id = {column} AND linked.deleted_at IS NULL))")
 
 
 @dataclass(frozen=True)
@@ -106,8 +116,8 @@ def _info(fdef: FieldDef) -> FieldInfo:
 
 
 def _field(fieldset: FieldSet, ref: FieldRef) -> FieldDef | None:
-    if isinstance(ref, str):
-        return next((f for f in fieldset.all if f.builtin == ref), None)
+    if isinstance(ref, str):  # the system columns too: created_at, updated_by, ...
+        return next((f for f in (*fieldset.all, *fieldset.system) if f.builtin == ref), None)
     if isinstance(ref, int) and not isinstance(ref, bool):
         return fieldset.by_id.get(ref)
     return None
@@ -202,6 +212,7 @@ class FundraisingAPI:
     def records_json(self, table: str, ids) -> list[dict]:
         """Records of `ids` in the record routes' JSON shape (fields by display name), in
         that order: for a plugin's own list page."""
+        keep_current(self.crm, _table(table))
         return self._store(table).by_ids(list(ids))
 
     def page_json(self, table: str, limit: int = 100, offset: int = 0,
@@ -209,6 +220,7 @@ class FundraisingAPI:
         """{"records", "total"}: a page of live records by id, all or those of `ids`, in the
         record routes' JSON shape."""
         if ids is None:
+            keep_current(self.crm, _table(table))
             return self._store(table).page(limit, offset)
         live = sorted(self.live_ids(table, ids))
         return {"records": self.records_json(table, live[offset:offset + limit]),

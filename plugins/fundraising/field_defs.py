@@ -2,6 +2,7 @@
 
 Fields, formula fields and records all build on these; this module imports none of them.
 """
+import re
 from dataclasses import dataclass, field
 
 import orjson
@@ -24,6 +25,7 @@ class FieldDef:
     column: str | None
     position: int
     version: int
+    system: bool = False  # created/modified at/by: read-only, kept by the writes
 
     @classmethod
     def from_row(cls, row):
@@ -34,20 +36,38 @@ class FieldDef:
     def to_json(self) -> dict:
         return {"id": self.id, "table": self.table, "name": self.name, "type": self.type,
                 "options": self.options, "formula": self.formula, "builtin": self.builtin,
-                "position": self.position, "version": self.version}
+                "position": self.position, "version": self.version,
+                **({"system": True} if self.system else {})}
 
     def validate(self, value):
         return validate_value(self.type, self.options, value)
 
 
+# Created and last modified, at and by: read-only columns of every table, kept by the writes
+# in each record's own columns and shown as its created_*/updated_* keys, not as `fields`.
+# Fixed negative ids (stored fields count up from 1), so views name them like any field.
+SYSTEM_FIELDS = ((-1, "created_at", "Created at", "datetime"),
+                 (-2, "created_by", "Created by", "user"),
+                 (-3, "updated_at", "Last modified at", "datetime"),
+                 (-4, "updated_by", "Last modified by", "user"))
+
+
+def system_fields(table: str) -> list[FieldDef]:
+    """The four read-only columns of `table`, after its stored fields."""
+    return [FieldDef(field_id, table, name, ftype, {}, None, key, key, 10_000 + i, 1, True)
+            for i, (field_id, key, name, ftype) in enumerate(SYSTEM_FIELDS)]
+
+
 class FieldSet:
-    """The live fields of one table, by name (case-insensitive) and by id."""
+    """The live fields of one table, by name (case-insensitive) and by id; `system`, the
+    read-only columns, are found by id and by resolve() only."""
 
     def __init__(self, table: str, fields: list[FieldDef]):
         self.table = table
         self.all = fields
         self.by_name = {f.name.casefold(): f for f in fields}
-        self.by_id = {f.id: f for f in fields}
+        self.system = system_fields(table)
+        self.by_id = {f.id: f for f in (*fields, *self.system)}
         self.values = [f for f in fields if f.builtin != "name"]  # what `fields` holds
         self.layout = None  # filled by record_rows.serialize on first use
         self.formula_names = {f.name for f in fields if f.type == "formula"}
@@ -57,12 +77,15 @@ class FieldSet:
         return self.by_name.get(name.casefold()) if isinstance(name, str) else None
 
     def resolve(self, ref) -> FieldDef | None:
-        """A field by id (int or digit string) or by name."""
+        """A field by id (int or digit string), by name, or a system column by key or name."""
         if isinstance(ref, int) and not isinstance(ref, bool):
             return self.by_id.get(ref)
-        if isinstance(ref, str) and ref.isdigit() and int(ref) in self.by_id:
+        if isinstance(ref, str) and re.fullmatch(r"-?[0-9]+", ref) and int(ref) in self.by_id:
             return self.by_id[int(ref)]
-        return self.get(ref)
+        if not isinstance(ref, str):
+            return None
+        return self.get(ref) or next((f for f in self.system if ref == f.builtin
+                                      or ref.casefold() == f.name.casefold()), None)
 
 
 def cached_fields(db, table: str) -> FieldSet:

@@ -5,10 +5,12 @@ from core import audit
 from core.db import utcnow
 from core.errors import conflict, not_found, unprocessable
 from core.versioning import check_version
-from plugins.fundraising.field_defs import PLUGIN, FieldDef, FieldSpec, load_fields
+from plugins.fundraising.field_defs import (PLUGIN, FieldDef, FieldSpec, load_fields,
+                                             system_fields)
 from plugins.fundraising.formula import FormulaError, rename_references
-from plugins.fundraising.formula_fields import (check_formula, recompute_column, save_formula,
-                                                table_formulas)
+from plugins.fundraising.formula_fields import (RECOMPUTE_BUDGET, check_formula,
+                                                recompute_column, recompute_in_chunks,
+                                                save_formula, table_formulas)
 from plugins.fundraising.schema import FieldValueError, validate_value
 from plugins.fundraising.tables import RECORD_TABLES
 from plugins.fundraising.versioning import bump_state
@@ -18,6 +20,11 @@ from plugins.fundraising.views import sync_indexes
 def list_fields(db, table: str | None = None) -> list[dict]:
     tables = [table] if table else RECORD_TABLES
     return [f.to_json() for t in tables for f in load_fields(db, t).all]
+
+
+def list_system_fields(table: str | None = None) -> list[dict]:
+    """The read-only created/modified at/by columns of one table, or of all."""
+    return [f.to_json() for t in ([table] if table else RECORD_TABLES) for f in system_fields(t)]
 
 
 # Options that only say how a formula's result is shown; the rest are its inferred result type.
@@ -194,6 +201,43 @@ def archive_field(db, field_id, actor_id) -> FieldDef:
         recompute_column(db, fdef.table, load_fields(db, fdef.table), set(readers))
     bump_state(db, actor_id)
     return fdef
+
+
+def list_archived_fields(db, table: str | None = None) -> list[dict]:
+    """Archived fields (of one table, or all), the most recently archived first."""
+    rows = db.query("SELECT * FROM fundraising_fields WHERE deleted_at IS NOT NULL AND "
+                    "(:table IS NULL OR table_name = :table) ORDER BY deleted_at DESC, id DESC",
+                    {"table": table})
+    return [{**FieldDef.from_row(r).to_json(), "archived_at": r["deleted_at"]} for r in rows]
+
+
+def restore_field(crm, field_id, actor_id) -> FieldDef:
+    """Bring an archived field back with the values its records kept, in one write
+    transaction; 409 when a live field has taken its name meanwhile. Formulas reading it
+    (#REF! while it was gone) and a formula field itself are then computed again a chunk at a
+    time, outside that transaction, as a changed formula is."""
+    with crm.write() as db:
+        rows = list(db.query("SELECT * FROM fundraising_fields WHERE id = ?", [field_id]))
+        if not rows:
+            raise not_found("No such field")
+        if rows[0]["deleted_at"] is None:
+            raise not_found(f"Field {field_id} is not archived")
+        fdef = FieldDef.from_row(rows[0])
+        _check_name_free(db, fdef.table, fdef.name)
+        db.execute("UPDATE fundraising_fields SET deleted_at = NULL, version = version + 1, "
+                   "updated_at = ?, updated_by = ? WHERE id = ?", [utcnow(), actor_id, field_id])
+        after = FieldDef.from_row(_field_row(db, field_id))
+        audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="fields",
+                            row_id=field_id, action="restore", after=after.to_json())
+        sync_indexes(db, fdef.table)  # views on the field are served by an index again
+        bump_state(db, actor_id)
+        fieldset = load_fields(db, fdef.table)
+    again = {f.id for f in table_formulas(fieldset).affected({fdef.name})}
+    if fdef.type == "formula":
+        again.add(fdef.id)
+    if again:
+        recompute_in_chunks(crm, fdef.table, again, RECOMPUTE_BUDGET)
+    return after
 
 
 def add_field(crm, spec: FieldSpec, actor_id) -> FieldDef:

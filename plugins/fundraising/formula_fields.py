@@ -156,6 +156,21 @@ def table_formulas(fieldset: FieldSet) -> TableFormulas:
     return fieldset.compiled_formulas
 
 
+def clock_field_ids(fieldset: FieldSet) -> set[int]:
+    """Ids of the formula fields that read TODAY() or NOW() themselves (recompute_in_chunks
+    adds those that read them)."""
+    compiled = table_formulas(fieldset).compiled
+    return {i for i, f in compiled.items() if getattr(f, "uses_clock", False)}
+
+
+def recompute_in_chunks(crm, table: str, field_ids: set[int], seconds: float):
+    """Recompute formula fields `field_ids` and what reads them over every row, a chunk per
+    write transaction (other writers get in between); rows past `seconds` of evaluation get
+    NOT_COMPUTED."""
+    rows = crm.db.execute(f"SELECT count(*) FROM fundraising_{table}").fetchone()[0]
+    _write_in_chunks(crm, table, field_ids, {}, None, Budget(seconds, rows))
+
+
 def _targets(formulas: TableFormulas, field_ids) -> list[FieldDef]:
     """The formula fields `field_ids` (None: all) and every formula that reads them, directly
     or not, in dependency order."""

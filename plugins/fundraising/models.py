@@ -10,8 +10,8 @@ from plugins.fundraising.schema import FIELD_TYPES
 from plugins.fundraising.view_models import (  # noqa: F401 (the routes' models, in one place)
     MAX_CONDITION_VALUE, MAX_VIEW_BYTES, MAX_VIEW_CONDITIONS, MAX_VIEW_DEPTH, MAX_VIEW_REFS,
     MAX_VIEW_SORTS, VIEW_CONFIG_KEYS, Condition, FieldName, FieldRef, FieldRefs, FilterGroup,
-    Filters, Sort, Sorts, Table, ViewConfig, ViewCreate, ViewList, ViewOut, ViewPatch, Widths,
-    bounded_filters, check_view_size, view_limit)
+    Filters, Sort, Sorts, Table, ViewConfig, ViewCreate, ViewList, ViewOut, ViewPatch,
+    ViewsQuery, Widths, bounded_filters, check_view_size, view_limit)
 
 FieldType = Literal[FIELD_TYPES]  # type: ignore[valid-type]
 Values = dict[str, Any]
@@ -54,10 +54,23 @@ class ListQuery(Query):
     offset: int = Field(0, ge=0)
 
 
-class RecordQuery(ListQuery):
+class ViewQuery(Query):
+    """Which records: a saved view's, or ad-hoc filters and sorts (and a search)."""
     view: int | None = Field(None, ge=1, description="A saved view's id")
     filters: str | None = Field(None, max_length=20_000, description="A filter group as JSON")
     sorts: str | None = Field(None, max_length=5_000, description="A list of sorts as JSON")
+    q: str | None = Field(None, max_length=500, description="Search: records with every word "
+                          "starting a word of their text fields (prefix match)")
+
+
+class RecordQuery(ListQuery, ViewQuery):
+    pass
+
+
+class ViewExportQuery(ViewQuery):
+    columns: str | None = Field(None, max_length=20_000, description="The columns to write, "
+                                "in order, as a JSON list of field ids or names (by default "
+                                "the view's visible columns)")
 
 
 class ArchivedQuery(ListQuery):
@@ -122,6 +135,8 @@ class FieldOut(BaseModel):
     builtin: str | None
     position: int
     version: int
+    archived_at: str | None = None
+    system: bool = False  # created/modified at/by: read-only, not stored as a field
 
 
 class FieldList(BaseModel):
@@ -130,6 +145,9 @@ class FieldList(BaseModel):
 
 class FieldsQuery(Query):
     table: Table | None = None
+    archived: bool = Field(False, description="The archived fields instead, newest first")
+    include_system: bool = Field(False, description="Add the read-only Created at/by and Last "
+                                 "modified at/by columns of each table (ids -1 to -4)")
 
 
 

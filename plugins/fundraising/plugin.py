@@ -1,5 +1,6 @@
 """Hook implementations of the fundraising plugin."""
-from core import audit, hookimpl
+from core import ScheduledTask, audit, hookimpl
+from plugins.fundraising import clock_formulas
 from plugins.fundraising import grid_resources as g
 from plugins.fundraising import history_text
 from plugins.fundraising.imports.cli import register_import_commands
@@ -31,8 +32,10 @@ def register_routes(crm):
     routes = [
         (f"{PREFIX}/fields", r.FieldsResource(crm)),
         (f"{PREFIX}/fields/{{field_id:id}}", r.FieldResource(crm)),
+        (f"{PREFIX}/fields/{{field_id:id}}/restore", r.RestoreFieldResource(crm)),
         (f"{PREFIX}/views", r.ViewsResource(crm)),
         (f"{PREFIX}/views/{{view_id:id}}", r.ViewResource(crm)),
+        (f"{PREFIX}/views/{{view_id:id}}/restore", r.RestoreViewResource(crm)),
         (f"{PREFIX}/archived", r.ArchivedResource(crm)),
         (f"{PREFIX}/formula/validate", r.FormulaValidateResource(crm)),
         (f"{PREFIX}/import/preview", ImportPreviewResource(crm)),
@@ -52,6 +55,8 @@ def register_routes(crm):
         routes += [
             (base, r.RecordsResource(crm, table)),
             (f"{base}/batch", BatchResource(crm, table, settings)),
+            (f"{base}/export.csv", g.ViewExportResource(crm, table, "csv")),
+            (f"{base}/export.xlsx", g.ViewExportResource(crm, table, "xlsx")),
             (f"{base}/{{record_id:id}}", r.RecordResource(crm, table)),
             (f"{base}/{{record_id:id}}/restore", r.RestoreRecordResource(crm, table)),
             (f"{base}/{{record_id:id}}/history", r.HistoryResource(crm, table)),
@@ -72,7 +77,20 @@ def register_commands(cli):
 @hookimpl
 def register_backup_tables(register):
     # a restore bumps the grid's version: a client holding the old one reloads, not overwrites
-    register("fundraising", BACKED_UP_TABLES, after_restore=bump_state)
+    register("fundraising", {**BACKED_UP_TABLES, "feature_requests": "feature_requests"},
+             after_restore=_after_restore)
+
+
+def _after_restore(db, actor_id):
+    bump_state(db, actor_id)
+    clock_formulas.forget_computed_days(db)  # the backup's formula values are of its day
+
+
+@hookimpl
+def register_scheduled_tasks(crm):
+    # checked every ten minutes, computed once a day: "days since" is right soon after midnight
+    return [ScheduledTask("fundraising.clock_formulas", lambda s: s.every(10).minutes,
+                          lambda: clock_formulas.refresh_all(crm), at_start=True)]
 
 
 @hookimpl

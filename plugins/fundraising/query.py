@@ -28,6 +28,8 @@ FORMULA_KINDS = {"number": "number", "date": "date", "datetime": "date", "checkb
 
 
 def _kind(fdef: FieldDef) -> str:
+    if fdef.type == "datetime":  # Created at, Last modified at: filtered by their UTC day
+        return "date"
     if fdef.type == "formula":
         return FORMULA_KINDS.get(fdef.options.get("result_type"), "text")
     if fdef.type in TEXT_TYPES:
@@ -51,6 +53,8 @@ OPERATORS = {"text": TEXT_OPS, "number": NUMBER_OPS, "date": DATE_OPS, "checkbox
 
 def sort_key_sql(fdef: FieldDef) -> str:
     expr = field_sql(fdef)
+    if fdef.system and fdef.type == "user":  # Created by, Last modified by: by the name shown
+        return f"(SELECT name FROM users WHERE users.id = {expr}) COLLATE NOCASE"
     return f"{expr} COLLATE NOCASE" if _kind(fdef) == "text" else expr
 
 
@@ -96,6 +100,8 @@ def view_index_sql(table: str, fieldset: FieldSet, filters: dict | None,
     keys = []
     for sort in sorts:
         fdef = fieldset.resolve(sort.get("field"))
+        if fdef is not None and fdef.system and fdef.type == "user":
+            return None  # a sort by a person's name is a subquery: no index can hold it
         if fdef is not None:
             keys.append(f"{sort_key_sql(fdef)} {'DESC' if sort.get('direction') == 'desc' else 'ASC'}")
     if not keys:
@@ -147,6 +153,8 @@ class Compiler:
                             f"'{op}' does not apply to {fdef.type} field '{fdef.name}' "
                             f"(use one of: {allowed})")
         expr = field_sql(fdef)
+        if fdef.type == "datetime":
+            expr = f"substr({expr}, 1, 10)"  # its day: stored as 2026-01-02T03:04:05.000006Z
         if fdef.type == "single_select" and op in ("is", "is_not") and isinstance(value, str):
             # exact match: choices are exact, and the column's index stays usable
             if op == "is":

@@ -75,6 +75,8 @@ def prepare(fieldset: FieldSet, fields: dict, checker: LinkChecker, prefix="fiel
     columns, data, named = {}, {}, {}
     for name, value in fields.items():
         fdef = fieldset.get(name)
+        if fdef is None and getattr(fieldset.resolve(name), "system", False):
+            raise field_error(prefix, name, "is read-only: kept by the server on each write")
         if fdef is None or fdef.builtin == "name":
             raise field_error(prefix, name, "no such field in this table")
         if skip_computed and fdef.type == "formula":
@@ -138,18 +140,20 @@ class RecordStore:
             [*params, limit, offset])]
         return {"records": self.by_ids(ids), "total": total}
 
-    def by_ids(self, ids) -> list[dict]:
-        """Records of `ids` in that order (a single query)."""
+    def by_ids(self, ids, live=False) -> list[dict]:
+        """Records of `ids` in that order (a single query); with `live`, those archived or
+        gone are left out."""
         if not ids:
             return []
         cursor = self.db.execute(f"SELECT * FROM {self.sql_table} WHERE id IN "
-                                 f"({','.join('?' * len(ids))})", ids)
+                                 f"({','.join('?' * len(ids))})"
+                                 f"{' AND deleted_at IS NULL' if live else ''}", ids)
         index = {d[0]: i for i, d in enumerate(cursor.description)}
         records = {}
         for values in cursor:
             record = serialize(RowView(values, index), self.fields)
             records[record["id"]] = record
-        return [records[i] for i in ids]
+        return [records[i] for i in ids if not live or i in records]
 
     def _formula_values(self, values: dict, changed: set | None) -> dict:
         """{data key: value} of the formula fields that read any of `changed` names."""

@@ -2,6 +2,7 @@
 from core.openapi import operation
 from plugins.fundraising import fields as field_store
 from plugins.fundraising import history_text, models, views
+from plugins.fundraising.clock_formulas import keep_current
 from plugins.fundraising.field_defs import FieldSpec, load_fields
 from plugins.fundraising.formula import validate
 from plugins.fundraising.formula_fields import field_types
@@ -20,6 +21,7 @@ class RecordsResource:
                response=models.RecordList, errors=(404,))
     def on_get(self, req, resp):
         q = req.context.query
+        keep_current(self.crm, self.table)
         store = RecordStore(self.crm.db, self.table)
         resp.media = store.page(q.limit, q.offset,
                                 **list_arguments(self.crm.db, store, q, req.context.user))
@@ -38,6 +40,7 @@ class RecordResource:
 
     @operation("One live record", response=models.Record, errors=(404,))
     def on_get(self, req, resp, record_id):
+        keep_current(self.crm, self.table)
         resp.media = RecordStore(self.crm.db, self.table).get(record_id)
 
     @operation("Change a record if expected_version is current (else 409 with who and when)",
@@ -97,10 +100,15 @@ class FieldsResource:
     def __init__(self, crm):
         self.crm = crm
 
-    @operation("Fields of every table, or of one", query=models.FieldsQuery,
+    @operation("Fields of every table, or of one (?archived=true: the archived ones)",
+               query=models.FieldsQuery,
                response=models.FieldList)
     def on_get(self, req, resp):
-        resp.media = {"fields": field_store.list_fields(self.crm.db, req.context.query.table)}
+        q = req.context.query
+        listed = field_store.list_archived_fields if q.archived else field_store.list_fields
+        system = (field_store.list_system_fields(q.table)
+                  if q.include_system and not q.archived else [])
+        resp.media = {"fields": listed(self.crm.db, q.table) + system}
 
     @operation("Add a field", body=models.FieldCreate, response=models.FieldOut, status=201,
                admin=True, errors=(409,))
@@ -137,9 +145,11 @@ class ViewsResource:
     def __init__(self, crm):
         self.crm = crm
 
-    @operation("Shared views and the caller's personal views", response=models.ViewList)
+    @operation("Shared views and the caller's personal views (?archived=true: the archived "
+               "ones the caller may restore)", query=models.ViewsQuery, response=models.ViewList)
     def on_get(self, req, resp):
-        resp.media = {"views": views.visible_views(self.crm.db, req.context.user)}
+        listed = views.archived_views if req.context.query.archived else views.visible_views
+        resp.media = {"views": listed(self.crm.db, req.context.user)}
 
     @operation("Save a view (personal: only you see it)", body=models.ViewCreate,
                response=models.ViewOut, status=201)
@@ -165,6 +175,27 @@ class ViewResource:
     def on_delete(self, req, resp, view_id):
         with self.crm.write() as db:
             resp.media = views.archive_view(db, view_id, req.context.user)
+
+
+class RestoreFieldResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Restore an archived field with the values its records kept (409 when a live "
+               "field has its name)", response=models.FieldOut, admin=True, errors=(404, 409))
+    def on_post(self, req, resp, field_id):
+        resp.media = field_store.restore_field(self.crm, field_id,
+                                               req.context.user["id"]).to_json()
+
+
+class RestoreViewResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Restore an archived view", response=models.ViewOut, errors=(403, 404))
+    def on_post(self, req, resp, view_id):
+        with self.crm.write() as db:
+            resp.media = views.restore_view(db, view_id, req.context.user)
 
 
 class FormulaValidateResource:

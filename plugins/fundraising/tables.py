@@ -3,6 +3,7 @@ from core import Migration
 from core.db import utcnow
 from plugins.fundraising.percent_migration import percent_to_fraction
 from plugins.fundraising.schema import BUILTIN_FIELDS
+from plugins.fundraising.search import create_search_index
 
 RECORD_TABLES = ("investors", "contacts", "funds", "commitments")
 # what a restore from a backup puts back: {SQL table: name in the audit log}
@@ -122,6 +123,18 @@ def _fields_version(db):
                    "version + 1 WHERE id = 1; END")
 
 
+def _search_indexes(db):
+    """A full-text index of each record table, kept in sync by triggers (search.py)."""
+    for table in RECORD_TABLES:
+        create_search_index(db, table)
+
+
+def _clock_days(db):
+    """The day (UTC) each table's TODAY()/NOW() formulas were last computed for."""
+    db.execute("CREATE TABLE fundraising_clock_days (table_name TEXT PRIMARY KEY, "
+               "day TEXT NOT NULL)")
+
+
 MIGRATIONS = [
     Migration(1, "record tables", _records),
     Migration(2, "fields, views, state, feature requests, settings", _fields),
@@ -132,4 +145,6 @@ MIGRATIONS = [
     Migration(7, "Vintage shown without a thousands separator", _vintage_without_separator),
     Migration(8, "percent values on the 0-100 scale to fractions", percent_to_fraction),
     Migration(9, "a version of the field definitions, moved by trigger", _fields_version),
+    Migration(10, "full-text search of each record table", _search_indexes),
+    Migration(11, "the day TODAY() formulas were computed for", _clock_days),
 ]

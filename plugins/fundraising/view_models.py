@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from core.openapi import Body, Patch
+from core.openapi import Body, Patch, Query
 
 Table = Literal["investors", "contacts", "funds", "commitments"]
 MAX_VIEW_REFS = 1_000  # pinned, hidden, order, widths of one view
@@ -157,3 +157,8 @@ class ViewOut(BaseModel):
 
 class ViewList(BaseModel):
     views: list[ViewOut]
+
+
+class ViewsQuery(Query):
+    archived: bool = Field(False, description="The archived views the caller can restore, "
+                           "newest first")

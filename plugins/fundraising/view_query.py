@@ -8,6 +8,7 @@ from core.openapi import validation_error
 from plugins.fundraising.models import (MAX_VIEW_BYTES, MAX_VIEW_SORTS, Filters, Sorts,
                                         bounded_filters)
 from plugins.fundraising.query import Compiler, order_by
+from plugins.fundraising.search import search_condition
 
 _sorts = TypeAdapter(Sorts)
 _filters = TypeAdapter(Filters)
@@ -53,7 +54,7 @@ def _within_limits(view_id, text: str) -> dict:
 
 
 def list_arguments(db, store, query, user) -> dict:
-    """keyword arguments for RecordStore.page from ?view=, ?filters= and ?sorts=."""
+    """keyword arguments for RecordStore.page from ?view=, ?filters=, ?sorts= and ?q=."""
     config = saved_view(db, query.view, store.table, user) if query.view else {}
     filters = config.get("filters")
     sorts = config.get("sorts") or []
@@ -63,4 +64,8 @@ def list_arguments(db, store, query, user) -> dict:
         sorts = _json_param(query.sorts, _sorts, "sorts")
     compiler = Compiler(store.fields, user_id=user["id"])
     where = compiler.where(filters) if filters else "1"
-    return {"where": where, "params": compiler.params, "order": order_by(store.fields, sorts)}
+    params = compiler.params
+    found, found_params = search_condition(store.table, getattr(query, "q", None))
+    if found_params:
+        where, params = f"({where}) AND {found}", [*params, *found_params]
+    return {"where": where, "params": params, "order": order_by(store.fields, sorts)}

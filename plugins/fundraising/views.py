@@ -200,3 +200,34 @@ def archive_view(db, view_id, user) -> dict:
         sync_indexes(db, row["table_name"])
     bump_state(db, user["id"])
     return view_json(row)
+
+
+def archived_views(db, user) -> list[dict]:
+    """Archived views `user` may restore (shared ones, and their own personal ones), the most
+    recently archived first."""
+    rows = db.query("SELECT * FROM fundraising_views WHERE deleted_at IS NOT NULL AND "
+                    "(owner_id IS NULL OR owner_id = ?) ORDER BY deleted_at DESC, id DESC",
+                    [user["id"]])
+    return [{**view_json(r), "archived_at": r["deleted_at"]} for r in rows
+            if r["owner_id"] is not None or user["role"] == "admin"
+            or r["created_by"] == user["id"]]
+
+
+def restore_view(db, view_id, user) -> dict:
+    """Bring an archived view back (who may edit it may restore it); its references to fields
+    archived meanwhile are left as they are, as for a live view. In the caller's transaction."""
+    rows = list(db.query("SELECT * FROM fundraising_views WHERE id = ?", [view_id]))
+    if not rows or rows[0]["owner_id"] not in (None, user["id"]):
+        raise not_found("No such view")
+    row = rows[0]
+    if row["deleted_at"] is None:
+        raise not_found(f"View {view_id} is not archived")
+    _may_edit(row, user)
+    db.execute("UPDATE fundraising_views SET deleted_at = NULL, version = version + 1, "
+               "updated_at = ?, updated_by = ? WHERE id = ?", [utcnow(), user["id"], view_id])
+    audit.record_change(db, actor_id=user["id"], plugin=PLUGIN, table="views", row_id=view_id,
+                        action="restore", summary=f"restore view '{row['name']}'")
+    if row["owner_id"] is None:
+        sync_indexes(db, row["table_name"])
+    bump_state(db, user["id"])
+    return view_json(_row(db, view_id, user))

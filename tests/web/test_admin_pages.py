@@ -97,8 +97,8 @@ def test_backups_create_verify_preview_and_restore(web_server, page):
     web_server.call("POST", "/api/fundraising/investors", {"name": "Added Later LP", "fields": {}})
     row.get_by_role("button", name="Preview restore").click()
     investors = detail.locator("tr", has_text="investors")
-    # added, changed, archived, unchanged
-    expect(investors.locator("td")).to_have_text(["investors", "0", "0", "1", "1"])
+    # added, changed, archived, removed, unchanged
+    expect(investors.locator("td")).to_have_text(["investors", "0", "0", "1", "0", "1"])
 
     detail.get_by_role("button", name="Restore…").click()
     restore_now = detail.get_by_role("button", name="Restore now")

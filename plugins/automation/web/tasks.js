@@ -1,5 +1,6 @@
 // Tasks: filter open / done / overdue / due today / by assignee, add a task for an investor,
-// mark tasks done, change their due date and assignee (any active teammate).
+// mark tasks done, change their due date and assignee (any active teammate), archive and
+// restore them.
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
 import { h, table, say, errorText, INLINE } from "/assets/ui.js";
@@ -25,7 +26,7 @@ function render(container, ctx) {
   const message = h("p", { class: "error", role: "alert", hidden: true });
   const listArea = h("div", { class: "task-list" });
   const status = options(h("select", { name: "status", "aria-label": "Status" }),
-    [["open", "Open"], ["done", "Done"], ["all", "All"]], "open");
+    [["open", "Open"], ["done", "Done"], ["all", "All"], ["archived", "Archived"]], "open");
   const due = options(h("select", { name: "due", "aria-label": "Due" }),
     [["", "Any due date"], ["overdue", "Overdue"], ["today", "Due today"]], "");
   let users = [{ ...ctx.user, active: true }]; // until the teammates are loaded
@@ -90,19 +91,33 @@ function render(container, ctx) {
     return h("button", { type: "button", class: "btn btn-primary", onclick: () => change(task, { done: true }) }, "Mark done");
   }
 
+  async function archiveOrRestore(task) {
+    say(message, "");
+    try {
+      if (task.archived) await api.post(`/api/automation/tasks/${task.id}/restore`);
+      else await api.del(`/api/automation/tasks/${task.id}`, { expected_version: task.version });
+    } catch (err) {
+      fail(err);
+    }
+    await load();
+  }
+
   async function load() {
     try {
       const { tasks, total } = await api.get("/api/automation/tasks", {
         status: status.value, due: due.value || null, assignee: assignedTo.value || null, limit: 500,
       });
       const names = await Promise.all(tasks.map((t) => (t.investor_id ? investorName(t.investor_id) : "")));
-      const rows = tasks.map((t, i) => ({ ...t, investor: names[i] }));
+      const archived = status.value === "archived";
+      const rows = tasks.map((t, i) => ({ ...t, investor: names[i], archived }));
       listArea.replaceChildren(h("p", { class: "muted" }, `${total} task(s)`), rows.length ? table([
         { key: "title", title: "Task", render: (t) => h("span", { title: t.notes || "" }, t.title) },
         { key: "investor", title: "Investor" },
         { key: "due_date", title: "Due", render: dueInput },
         { key: "assignee_id", title: "Assignee", render: assigneeSelect },
-        { key: "done", title: "", render: doneCell },
+        { key: "done", title: "", render: (t) => (t.archived ? "" : doneCell(t)) },
+        { key: "archived", title: "", render: (t) => h("button", { type: "button", class: "btn",
+          onclick: () => archiveOrRestore(t) }, t.archived ? "Restore" : "Archive") },
       ], rows) : h("p", { class: "muted" }, "No tasks."));
     } catch (err) {
       fail(err);

@@ -24,13 +24,14 @@ class Formula:
     given). It is a closure made once per formula rather than a method, to keep the cost of a
     call down when a column is recomputed over many records."""
 
-    __slots__ = ("expression", "references", "result_type", "evaluate")
+    __slots__ = ("expression", "references", "result_type", "uses_clock", "evaluate")
 
     def __init__(self, expression: str, fn, result_type_: str, references: frozenset[str],
                  uses_clock: bool = False, uses_regex: bool = False):
         self.expression = expression
         self.references = references
         self.result_type = result_type_
+        self.uses_clock = uses_clock  # reads TODAY() or NOW(): its value changes with time
         if uses_clock or uses_regex:
             self.evaluate = _evaluator_with_state(fn, uses_regex)
         else:

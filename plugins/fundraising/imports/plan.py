@@ -92,6 +92,11 @@ def _column_parser(db, fdef_type, options, indexes):
     return base
 
 
+def _system_field(fieldset, name):
+    """The read-only column (Created at, Last modified by...) of that name, or None."""
+    return next((f for f in fieldset.system if f.name.casefold() == name.casefold()), None)
+
+
 def plan_columns(db, table, csv_table, fieldset, mapping, types=None):
     """How each CSV column is used; `mapping` maps a header to a field name or None, `types`
     a new field's column to the type chosen for it (else it is inferred)."""
@@ -115,6 +120,8 @@ def plan_columns(db, table, csv_table, fieldset, mapping, types=None):
             columns.append(Column(i, header, "name", fdef, parse=str.strip))
         elif fdef is not None and fdef.type == "formula":
             columns.append(Column(i, header, "ignore", fdef))  # computed here, not imported
+        elif fdef is None and (kept := _system_field(fieldset, target)) is not None:
+            columns.append(Column(i, header, "ignore", kept))  # Created at...: kept by writes
         elif fdef is not None:
             taken.add(fdef.id)
             parse = _column_parser(db, fdef.type, fdef.options, indexes)

@@ -9,6 +9,7 @@ const NUMERIC = new Set(["number", "currency", "percent"]);
 
 /** The {type, options} a value is shown as: a field's own, or a formula's result format. */
 export function shownAs(field, fields = []) {
+  if (field.type === "datetime") return { ...field, type: "date" }; // formatDate shows the time too
   if (field.type !== "formula") return field;
   const options = field.options || {};
   const result = options.result_type;

@@ -23,11 +23,16 @@ export function columnKey(field) {
   return field.builtin === "name" ? "name" : `f${field.id}`;
 }
 
+/** A field's value in a record from the API (Created at/by, Last modified at/by: its own keys). */
+export function recordValue(record, field) {
+  return (field.system ? record[field.builtin] : record.fields[field.name]) ?? null;
+}
+
 /** A record from the API as a grid row. */
 export function toRow(record, fields) {
   const row = { id: record.id, version: record.version, name: record.name };
   for (const field of fields) {
-    if (field.builtin !== "name") row[columnKey(field)] = record.fields[field.name] ?? null;
+    if (field.builtin !== "name") row[columnKey(field)] = recordValue(record, field);
   }
   return row;
 }
@@ -67,6 +72,7 @@ function userChoices(lookups) {
 }
 
 function editorFor(field, lookups) {
+  if (field.system) return { editor: false }; // kept by the server on each write
   const several = field.type === "multi_select" || (field.type === "link" && field.options.multiple !== false);
   if (several) return { editor: multiSelectEditor(choiceValues(field, lookups)) };
   switch (field.type) {

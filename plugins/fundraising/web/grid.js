@@ -5,12 +5,15 @@ import { formatDate, h } from "/assets/ui.js";
 import { TabulatorFull as Tabulator } from "/assets/vendor/tabulator_esm.min.js";
 import { asText, buildColumns, columnKey, loadLookups, sameValue, TABLES, toApiValue, toRow } from "./columns.js";
 import { RecordSaver } from "./saving.js";
-import { archivedPanel, openRecord } from "./record.js";
+import { openRecord } from "./record.js";
 import { canEditView, columnsPanel, dropDraft, emptyConfig, filterPanel, isEmptyGroup, keepDraft, sortPanel,
   takeDraft, viewBar } from "./views.js";
 import { emptyMessage, showSortsAndFilters, sortOnHeaderClick } from "./sort_marks.js";
 import { closeRecordUrl, copyRecordLink, openRecordUrl } from "./record_links.js";
 import { fieldsPanel } from "./fields.js";
+import { archivedPanel } from "./archived.js";
+import { exportPanel } from "./export.js";
+import { focusOnFind, searchBox } from "./search.js";
 
 const PAGE_SIZE = 100;
 
@@ -19,6 +22,7 @@ export class GridPage {
     Object.assign(this, { container, ctx, table, api: ctx.api });
     this.offset = 0;
     this.total = 0;
+    this.searchText = "";
     this.viewId = null;
     this.config = emptyConfig();
     this.dirty = false;
@@ -29,7 +33,7 @@ export class GridPage {
 
   async start() {
     const [{ fields }, { views }] = await Promise.all([
-      this.api.get("/api/fundraising/fields", { table: this.table }),
+      this.api.get("/api/fundraising/fields", { table: this.table, include_system: true }),
       this.api.get("/api/fundraising/views"),
     ]);
     this.fields = fields.sort((a, b) => a.position - b.position);
@@ -57,6 +61,7 @@ export class GridPage {
 
   stop() {
     if (this.saver) this.saver.stop();
+    this.stopFind?.();
     if (this.grid) this.grid.destroy();
     document.querySelector(".side-panel")?.remove();
   }
@@ -100,6 +105,10 @@ export class GridPage {
     this.pagerText = h("span", { class: "pager-text" });
     const toggle = (name, build) => h("button", { class: "btn", dataset: { panel: name },
       onclick: () => this.togglePanel(name, build) }, name);
+    const pageButton = (label, arrow) => h("button", { class: "btn btn-small", "aria-label": label,
+      onclick: () => this.page(arrow === "‹" ? -1 : 1) }, arrow);
+    this.searchInput = searchBox(this, TABLES[this.table]);
+    this.stopFind = focusOnFind(this.searchInput);
     this.filterButton = toggle("Filter", () => filterPanel(this));
     this.sortButton = toggle("Sort", () => sortPanel(this));
     const admin = this.ctx.user.role === "admin";
@@ -107,19 +116,16 @@ export class GridPage {
     this.container.append(
       h("div", { class: "toolbar" },
         h("h1", { style: { margin: 0, marginRight: ".5rem" } }, TABLES[this.table]),
-        this.viewBarBox,
-        this.filterButton,
-        this.sortButton,
+        this.viewBarBox, this.searchInput, this.filterButton, this.sortButton,
         toggle("Columns", () => columnsPanel(this)),
         admin && toggle("Fields", () => fieldsPanel(this)),
         toggle("Archived", () => archivedPanel(this)),
+        toggle("Export", () => exportPanel(this)),
         h("button", { class: "btn btn-primary", onclick: () => this.addRow() }, "+ Add"),
         this.status),
       this.conflictBox, this.panelBox, this.host,
-      h("div", { class: "pager" },
-        h("button", { class: "btn btn-small", "aria-label": "Previous page", onclick: () => this.page(-1) }, "‹"),
-        this.pagerText,
-        h("button", { class: "btn btn-small", "aria-label": "Next page", onclick: () => this.page(1) }, "›")));
+      h("div", { class: "pager" }, pageButton("Previous page", "‹"), this.pagerText,
+        pageButton("Next page", "›")));
     this.renderViewBar();
   }
 
@@ -256,6 +262,7 @@ export class GridPage {
 
   query() {
     const params = { limit: PAGE_SIZE, offset: this.offset };
+    if (this.searchText) params.q = this.searchText;
     if (this.viewId && !this.dirty) params.view = this.viewId;
     else {
       if (this.config.filters && !isEmptyGroup(this.config.filters)) params.filters = this.config.filters;
@@ -268,8 +275,10 @@ export class GridPage {
     if (!this.built) return;
     this.setStatus("Loading…", "warn");
     showSortsAndFilters(this, this.sortButton, this.filterButton);
+    const asked = (this.loads = (this.loads || 0) + 1);
     try {
       const page = await this.api.get(`/api/fundraising/${this.table}`, this.query());
+      if (asked !== this.loads) return; // a later load (the next search keystroke) answers
       this.total = page.total;
       await this.grid.replaceData(page.records.map((r) => toRow(r, this.fields)));
       showSortsAndFilters(this, this.sortButton, this.filterButton); // Tabulator resets aria-sort
@@ -378,9 +387,7 @@ export class GridPage {
   }
 }
 
-function singular(table) {
-  return table.replace(/s$/, "");
-}
+const singular = (table) => table.replace(/s$/, "");
 
 Object.keys(TABLES).forEach((table, i) => registerPage({
   id: `grid-${table}`, title: TABLES[table], path: `grid/${table}`, order: 10 + i,

@@ -1,7 +1,7 @@
-// The record panel (all fields and the change history) and the archived-records panel.
-import { formatDate, h, table } from "/assets/ui.js";
+// The record panel: all fields and the change history.
+import { formatDate, h } from "/assets/ui.js";
 import { changeList, summaryNode } from "/assets/changes.js";
-import { toRow } from "./columns.js";
+import { recordValue, toRow } from "./columns.js";
 import { valueNode } from "./cells.js";
 import { closeRecordUrl, copyRecordLink } from "./record_links.js";
 
@@ -40,33 +40,11 @@ export async function openRecord(grid, row) {
       h("p", { class: "muted" }, `Version ${record.version} · updated ${formatDate(record.updated_at)}`),
       h("dl", null, grid.fields.filter((f) => f.builtin !== "name").map((f) => [
         h("dt", null, f.name),
-        h("dd", null, shownValue(grid, f, record.fields[f.name])),
+        h("dd", null, shownValue(grid, f, recordValue(record, f))),
       ])),
       h("h2", null, "History"),
       ...historyList(entries));
   } catch (err) {
     panel.replaceChildren(h("p", { class: "error" }, err.message), h("button", { class: "btn", onclick: close }, "Close"));
   }
-}
-
-export function archivedPanel(grid) {
-  const box = h("div", null, h("p", { class: "muted" }, "Loading archived records…"));
-  grid.api.get("/api/fundraising/archived", { table: grid.table, limit: 200 }).then(({ records, total }) => {
-    if (!records.length) { box.replaceChildren(h("p", { class: "muted" }, "Nothing archived.")); return; }
-    box.replaceChildren(
-      h("p", { class: "muted" }, `${total} archived`),
-      table([
-        { title: "Name", key: "name" },
-        { title: "Archived", render: (r) => formatDate(r.updated_at) },
-        { title: "", render: (r) => h("button", { class: "btn btn-small", onclick: async () => {
-          try {
-            await grid.api.post(`/api/fundraising/${grid.table}/${r.id}/restore`);
-            grid.ctx.toast(`Restored “${r.name}”`, "success");
-            grid.refreshPanel();
-            grid.load();
-          } catch (err) { grid.ctx.toast(err.message, "error"); }
-        } }, "Restore") },
-      ], records));
-  }).catch((err) => box.replaceChildren(h("p", { class: "error" }, err.message)));
-  return box;
 }

@@ -3,6 +3,7 @@
 // an empty grid says.
 import { h } from "/assets/ui.js";
 import { columnKey } from "./columns.js";
+import { search } from "./search.js";
 
 const MAX_SORTS = 10; // the server's limit of a view's sorts
 const ARROWS = { asc: "↑", desc: "↓" };
@@ -97,6 +98,10 @@ export function showSortsAndFilters(grid, sortButton, filterButton) {
 /** What an empty grid says: nothing matches the filters, or nothing is there yet. */
 export function emptyMessage(grid, noun) {
   const box = (...children) => h("div", { class: "tabulator-placeholder-contents empty-grid" }, ...children);
+  if (grid.searchText) {
+    return box(h("p", null, `No records match “${grid.searchText}”`),
+      h("button", { class: "btn", onclick: () => { grid.searchInput.value = ""; search(grid, ""); } }, "Clear search"));
+  }
   if (filteredFields(grid.config.filters).length) {
     return box(h("p", null, "No records match the filters"),
       h("button", { class: "btn", onclick: () => grid.applyConfig({ filters: null }) }, "Clear filters"));

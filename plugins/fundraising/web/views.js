@@ -10,6 +10,7 @@ const OPERATORS = {
   text: TEXT_OPS, long_text: TEXT_OPS, email: TEXT_OPS, url: TEXT_OPS, phone: TEXT_OPS,
   single_select: TEXT_OPS, number: NUMBER_OPS, currency: NUMBER_OPS, percent: NUMBER_OPS,
   date: ["is", "is_not", "before", "after", "within", "is_empty", "is_not_empty"],
+  datetime: ["is", "is_not", "before", "after", "within"], // Created at, Last modified at: by day
   checkbox: ["is"],
   multi_select: ["has_any_of", "has_all_of", "is_empty", "is_not_empty"],
   user: ["is", "is_not", "is_empty", "is_not_empty"],
@@ -196,7 +197,8 @@ function valueInput(grid, field, cond, changed) {
     return percentInput(attrs, cond, changed);
   }
   const numeric = ["number", "currency"].includes(field.type);
-  return h("input", { ...attrs, type: field.type === "date" ? "date" : numeric ? "number" : "text", value: cond.value ?? "",
+  const day = field.type === "date" || field.type === "datetime";
+  return h("input", { ...attrs, type: day ? "date" : numeric ? "number" : "text", value: cond.value ?? "",
     oninput: (e) => { cond.value = numeric ? (e.target.value === "" ? null : Number(e.target.value)) : e.target.value; },
     onchange: changed });
 }

@@ -4,6 +4,7 @@ import io
 from dataclasses import dataclass, field
 
 from plugins.fundraising.imports.csv_import.errors import CsvError
+from plugins.fundraising.imports.csv_import.formula_cells import unguard_formula
 
 # csv's default cell limit (131,072 characters) is below a long_text value's 1,000,000
 CELL_LIMIT = 1_100_000
@@ -61,8 +62,18 @@ def read_csv(data: bytes | str) -> CsvTable:
             del row[width:]
     columns = list(zip(*records)) if records else [()] * width
     del records
-    header, columns = _name_columns([name.strip() for name in header], columns)
+    header = [name.strip() for name in header]
+    if "'" in text:  # apostrophes an export put before formula-like text (formula_cells)
+        header = [unguard_formula(name) for name in header]
+        columns = [_unguarded(column) for column in columns]
+    header, columns = _name_columns(header, columns)
     return CsvTable(header, columns, numbers, truncated)
+
+
+def _unguarded(column: tuple) -> tuple:
+    if "'" not in "".join(column):  # one pass in C: most columns hold no apostrophe
+        return column
+    return tuple(unguard_formula(c) if c.startswith("'") else c for c in column)
 
 
 def _decode(data: bytes | str) -> str:
