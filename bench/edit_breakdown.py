@@ -14,7 +14,7 @@ import orjson
 
 from bench.breakdown import guarded, open_crm
 from bench.hotspots import profile_rows
-from bench.report import Row, ms, percentile, verdict
+from bench.report import Row, percentile, verdict
 
 NAME = "api_throughput"
 TARGET_LOCK_HOLD = 0.001  # seconds, per single-record write

@@ -1,6 +1,5 @@
 """The SQLite database: one file, WAL, a connection per thread, explicit write transactions."""
 import contextlib
-import fcntl
 import logging
 import os
 import sqlite3
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from core.writer_queue import GATE_SUFFIX, LOCK_SUFFIX, WriterQueue
+
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
 # Reads through a memory map skip a copy and a system call per page (measured: 5-10% more
@@ -18,7 +19,6 @@ BUSY_TIMEOUT_MS = 10_000
 MMAP_BYTES = 256 * 1024 * 1024
 COALESCE_SECONDS = 0.2  # a checkpoint waits this long after a commit for more commits
 WAL_KEEP_BYTES = 64 * 1024 * 1024  # a larger WAL is cut back to this when it starts over
-WRITER_LOCK_SUFFIX = ".writer-lock"  # the file beside the database writers queue on
 
 
 def utc_text(moment: datetime) -> str:
@@ -35,7 +35,7 @@ def utcnow() -> str:
     return utc_text(datetime.now(timezone.utc))
 
 
-OWN_FILES = ("", "-wal", "-shm", "-journal", WRITER_LOCK_SUFFIX)  # suffixes of its files
+OWN_FILES = ("", "-wal", "-shm", "-journal", LOCK_SUFFIX, GATE_SUFFIX)  # suffixes of its files
 
 
 def make_owner_only(path: Path | str):
@@ -136,7 +136,8 @@ class Database:
         self._writer = threading.Lock()
         self._background_checkpoints = str(path) != ":memory:"
         self._checkpointer = None  # started by the first commit
-        self._lock_file = None  # opened by the first write
+        # Writers of other processes: a fair queue on files beside the database.
+        self._queue = WriterQueue(path) if self._background_checkpoints else None
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -170,12 +171,15 @@ class Database:
             return
         db.journal = []
         # Threads of this process queue here, woken as soon as the writer before is done;
-        # SQLite's busy handler sleeps and retries, unfairly. Other processes: below.
+        # SQLite's busy handler sleeps and retries, unfairly. Other processes: WriterQueue.
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
             raise sqlite3.OperationalError("database is locked")
+        queued = False
         try:
-            self._lock_other_processes(deadline)
+            if self._queue is not None:
+                self._queue.acquire(deadline)
+                queued = True
             db.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -186,8 +190,8 @@ class Database:
             else:
                 db.conn.execute("COMMIT")
         finally:
-            if self._lock_file is not None:
-                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            if queued:
+                self._queue.release()
             self._writer.release()
         if self._background_checkpoints:
             with self._lock:
@@ -195,26 +199,6 @@ class Database:
                     self._checkpointer = Checkpointer(self.path)
                 checkpointer = self._checkpointer
             checkpointer.after_commit()
-
-    def _lock_other_processes(self, deadline):
-        """Writers of other processes (server workers, CLI commands) queue on a lock file
-        beside the database, polled from every 0.1 ms up to every 2 ms, rather than on
-        SQLite's busy handler, whose sleeps grow to 100 ms."""
-        if not self._background_checkpoints:  # :memory: belongs to this process
-            return
-        if self._lock_file is None:
-            self._lock_file = os.open(f"{self.path}{WRITER_LOCK_SUFFIX}",
-                                      os.O_RDWR | os.O_CREAT, 0o600)
-        pause = 0.0001
-        while True:
-            try:
-                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise sqlite3.OperationalError("database is locked") from None
-                time.sleep(pause)
-                pause = min(pause * 1.5, 0.002)
 
     def close(self):
         with self._lock:
@@ -226,6 +210,5 @@ class Database:
                 db.close()
             self._all.clear()
         self._local = threading.local()
-        if self._lock_file is not None:
-            os.close(self._lock_file)
-            self._lock_file = None
+        if self._queue is not None:
+            self._queue.close()

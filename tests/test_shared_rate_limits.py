@@ -1,11 +1,13 @@
-"""The rate-limit file shared by server processes: workers starting together all start."""
+"""The rate-limit file shared by server processes: workers starting together all start, the
+limit slides, and a hit costs the same whatever the limit."""
 import subprocess
 import sys
 import time
 
 import pytest
 
-pytestmark = pytest.mark.drill  # processes started together
+from core.ratelimit import SharedRateLimiter
+
 
 START = """
 import sys, time
@@ -19,6 +21,7 @@ print("started")
 """
 
 
+@pytest.mark.drill  # processes started together
 def test_processes_opening_a_new_file_together_all_start(tmp_path):
     for attempt in range(10):  # the race is narrow: fresh files, two workers each
         path = tmp_path / f"ratelimits-{attempt}.db"
@@ -30,3 +33,44 @@ def test_processes_opening_a_new_file_together_all_start(tmp_path):
         failed = [err.strip().splitlines()[-1] for out, err in results if out.strip() != "started"]
         assert failed == [], failed
         assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_shared_limit_slides_like_the_one_in_memory(tmp_path):
+    now = [0.0]
+    limiter = SharedRateLimiter(tmp_path / "r.db", "writes", 2, window=60,
+                                clock=lambda: now[0])
+    assert limiter.hit("ip") == 0 and limiter.hit("ip") == 0
+    assert limiter.hit("ip") == pytest.approx(60)
+    assert limiter.hit("other") == 0  # keys apart
+    now[0] = 30
+    assert limiter.hit("ip") == pytest.approx(30)
+    now[0] = 60.5
+    assert limiter.hit("ip") == 0 and limiter.hit("ip") == 0 and limiter.hit("ip") > 0
+    # a restart counts what the file holds
+    again = SharedRateLimiter(tmp_path / "r.db", "writes", 2, window=60, clock=lambda: now[0])
+    assert again.hit("ip") == pytest.approx(60)
+
+
+def _steps(limiter, key) -> int:
+    """SQLite virtual machine steps of one hit."""
+    steps = [0]
+
+    def count():
+        steps[0] += 1
+    limiter._conn.set_progress_handler(count, 1)
+    try:
+        assert limiter.hit(key) == 0
+    finally:
+        limiter._conn.set_progress_handler(None, 1)
+    return steps[0]
+
+
+def test_a_hit_costs_the_same_whatever_the_live_hits(tmp_path):
+    """Every write request hits the limiter: it must not count the key's whole log (a
+    limit of thousands made each write scan thousands of index entries)."""
+    limiter = SharedRateLimiter(tmp_path / "r.db", "writes", 100_000)
+    for _ in range(10):
+        limiter.hit("few")
+    for _ in range(5_000):
+        limiter.hit("many")
+    assert _steps(limiter, "many") <= 2 * _steps(limiter, "few") + 50

@@ -16,7 +16,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from core import audit
-from core.db import WRITER_LOCK_SUFFIX, connect
+from core.db import connect
+from core.writer_queue import LOCK_SUFFIX
 from core.errors import conflict, unprocessable
 from core.files import fsync_folder
 from plugins.backups.offsite import copy_file
@@ -44,7 +45,7 @@ def database_closed(db_path: Path):
                 fcntl.lockf(fds[-1], fcntl.LOCK_EX | fcntl.LOCK_NB, 1, DMS_BYTE, os.SEEK_SET)
             except OSError:
                 raise in_use("a process has it open") from None
-        fds.append(os.open(f"{db_path}{WRITER_LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600))
+        fds.append(os.open(f"{db_path}{LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600))
         try:
             fcntl.flock(fds[-1], fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
