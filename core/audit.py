@@ -20,11 +20,13 @@ class AuditEntry:
     row_id: str  # text, as audit_log stores it
     action: str
     actor_id: int | None
+    fields: tuple[str, ...] | None = None  # the names an entry's changes hold; None: unknown
 
     def as_dict(self) -> dict:
-        """The changes_committed payload: a dict of the six fields."""
+        """The changes_committed payload: a dict of the seven fields."""
         return {"id": self.id, "plugin": self.plugin, "table_name": self.table_name,
-                "row_id": self.row_id, "action": self.action, "actor_id": self.actor_id}
+                "row_id": self.row_id, "action": self.action, "actor_id": self.actor_id,
+                "fields": None if self.fields is None else list(self.fields)}
 
 
 def diff(before: dict | None, after: dict | None) -> dict:
@@ -56,7 +58,8 @@ def record_change(db, *, actor_id, plugin, table, row_id, action, before=None, a
         [utcnow(), actor_id, plugin, table, str(row_id), action,
          orjson.dumps(changes, default=str).decode(), summary],
     )
-    journal(db, [AuditEntry(cursor.lastrowid, plugin, table, str(row_id), action, actor_id)])
+    journal(db, [AuditEntry(cursor.lastrowid, plugin, table, str(row_id), action, actor_id,
+                            tuple(changes))])
     return cursor.lastrowid
 
 

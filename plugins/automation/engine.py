@@ -5,6 +5,7 @@ recorded in its run and its list is left as it was, while the other rules go on.
 wins: its members are taken off follow-up and longshot.
 """
 import logging
+import weakref
 from datetime import datetime, timezone
 
 import orjson
@@ -25,10 +26,22 @@ def rule_types(crm) -> dict:
 
 def fields_read(crm) -> set[int] | None:
     """The field ids the enabled list rules read; None when one may read any field (a rule
-    type that does not say, or a config that no longer parses)."""
-    types, read = rule_types(crm), set()
-    for rule_type_name, config in crm.db.execute(
-            "SELECT type, config FROM automation_rules WHERE enabled = 1 AND deleted_at IS NULL"):
+    type that does not say, or a config that no longer parses). Asked at every record edit:
+    the answer is kept per process for the rules as they are (read again each time)."""
+    rules = tuple(crm.db.execute(
+        "SELECT type, config FROM automation_rules WHERE enabled = 1 AND deleted_at IS NULL"))
+    known = _read_cache.get(crm)
+    if known is None or known[0] != rules:
+        known = _read_cache[crm] = (rules, _fields_read(rule_types(crm), rules))
+    return known[1]
+
+
+_read_cache = weakref.WeakKeyDictionary()  # crm -> (rules, their fields_read)
+
+
+def _fields_read(types, rules) -> set[int] | None:
+    read = set()
+    for rule_type_name, config in rules:
         rule_type = types.get(rule_type_name)
         if rule_type is None or rule_type.members is None and rule_type.target is None:
             continue  # unknown (its run reports it) or an action rule: edits do not run it

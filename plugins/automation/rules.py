@@ -23,8 +23,9 @@ class RuleType:
     members: Callable | None = None  # (db, config, today, only_ids) -> set of investor ids
     act: Callable | None = None  # (db, config, now) -> (matched, changed)
     target: Callable[[BaseModel], str] | None = None  # the list a list rule fills
-    # the field ids a list rule reads (config -> set); None: it may read any, so every
-    # record change runs it
+    # the field ids a list rule reads (config -> set, from the config alone: the answer is
+    # kept while the rules are unchanged); None: it may read any, so every record change
+    # runs it
     reads: Callable[[BaseModel], set] | None = None
 
 

@@ -293,23 +293,24 @@ class FundraisingAPI:
     def changed_fields(self, changes: list[dict], table: str) -> set[int] | None:
         """Ids of the fields whose values the entries changed in `table`'s records; None
         when a record came, went or came back (every field counts) or a name is unknown."""
-        ids = [c["id"] for c in changes
-               if c["plugin"] == PLUGIN and c["table_name"] == _table(table)]
-        if any(c["action"] != "update" for c in changes
-               if c["plugin"] == PLUGIN and c["table_name"] == _table(table)):
+        mine = [c for c in changes if c["plugin"] == PLUGIN and c["table_name"] == _table(table)]
+        if any(c["action"] != "update" for c in mine):
             return None
-        fieldset = cached_fields(self.crm.db, _table(table))
-        found = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        names = [name for c in mine for name in c.get("fields") or ()]
+        unsaid = [c["id"] for c in mine if c.get("fields") is None]  # read them back
+        for start in range(0, len(unsaid), 500):
+            chunk = unsaid[start:start + 500]
             for (text,) in self.crm.db.execute(
                     f"SELECT changes FROM audit_log WHERE id IN ({','.join('?' * len(chunk))})",
                     chunk):
-                for name in orjson.loads(text):
-                    fdef = fieldset.get(name)
-                    if fdef is None:
-                        return None  # renamed since, or the record's name: count it all
-                    found.add(fdef.id)
+                names.extend(orjson.loads(text))
+        fieldset = cached_fields(self.crm.db, _table(table))
+        found = set()
+        for name in names:
+            fdef = fieldset.get(name)
+            if fdef is None:
+                return None  # renamed since, or the record's name: count it all
+            found.add(fdef.id)
         return found
 
     # Translation between stable references and what the stores take

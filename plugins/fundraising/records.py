@@ -13,6 +13,8 @@ from core.versioning import check_version
 from plugins.fundraising.versioning import bump_state
 
 NAME_REQUIRED = {"investors", "funds", "contacts"}
+# columns an update writes as given (text or JSON text), so the row it wrote is known
+PLAIN_COLUMNS = {"name", "data", "version", "updated_at", "updated_by"}
 
 
 def named_values(record: dict, fieldset: FieldSet) -> dict:
@@ -214,7 +216,10 @@ class RecordStore:
         assignments = ", ".join(f"{column} = ?" for column in changes)  # known column names
         self.db.execute(f"UPDATE {self.sql_table} SET {assignments} WHERE id = ?",
                         [*changes.values(), record_id])
-        after = self.get(record_id)
+        if changes.keys() <= PLAIN_COLUMNS:  # the row is known: no need to read it back
+            after = serialize({**row, **changes}, self.fields)
+        else:  # a typed built-in column: as SQLite stored it
+            after = self.get(record_id)
         audit.record_change(self.db, actor_id=actor_id, plugin=PLUGIN, table=self.table,
                             row_id=record_id, action="update",
                             before=named_values(before, self.fields),
