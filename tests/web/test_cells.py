@@ -145,7 +145,7 @@ def test_the_record_panel_shows_values_like_the_grid(web_server, page):
 def type_into(page, name, key, text, saves):
     """Type `text` into the cell's editor and press Enter; (cell, what the editor showed)."""
     target = cell(page, name, key).element_handle()
-    target.click()
+    target.dblclick()
     editor = target.wait_for_selector("input")
     shown = editor.input_value()
     editor.fill(text)
@@ -175,7 +175,7 @@ def test_a_multi_select_cell_is_edited_with_a_real_multi_select(web_server, page
     open_grid(page, web_server)
     (sectors,) = keys(web_server, "Sectors")
     target = cell(page, "Beta Partners", sectors).element_handle()
-    target.click()
+    target.dblclick()
     box = target.wait_for_selector("input")
     options = page.locator(".multi-editor")
     # Escape leaves the value as it was
@@ -183,7 +183,7 @@ def test_a_multi_select_cell_is_edited_with_a_real_multi_select(web_server, page
     box.press("Escape")
     assert page.locator(".multi-editor").count() == 0
     # typing filters; Enter ticks the highlighted choice; a click ticks another; Enter saves
-    target.click()
+    target.dblclick()
     box = target.wait_for_selector("input")
     box.type("health")
     assert page.locator(".multi-option:visible").all_inner_texts() == ["Health, Bio"]
@@ -194,7 +194,7 @@ def test_a_multi_select_cell_is_edited_with_a_real_multi_select(web_server, page
     assert record(web_server, ids["Beta Partners"])["Sectors"] == ["Health, Bio", "Climate"]
     assert [c.inner_text() for c in target.query_selector_all(".chip")] == ["Health, Bio", "Climate"]
     # the keyboard alone: arrows move, Space unticks, leaving the cell saves
-    target.click()
+    target.dblclick()
     box = target.wait_for_selector("input")
     box.press("ArrowDown")
     box.press("ArrowDown")
@@ -210,7 +210,7 @@ def test_a_link_field_with_several_records_is_edited_as_a_list(web_server, page)
     open_grid(page, web_server)
     (peers,) = keys(web_server, "Co-investors")
     target = cell(page, "Gamma Ventures", peers).element_handle()
-    target.click()
+    target.dblclick()
     box = target.wait_for_selector("input")
     page.locator(".multi-editor").get_by_text("Alpha Capital").click()
     page.locator(".multi-editor").get_by_text("Beta Partners").click()
@@ -238,7 +238,7 @@ def test_a_link_in_a_cell_opens_in_a_new_tab_without_editing_the_cell(web_server
     page.bring_to_front()
     target = cell(page, "Alpha Capital", website)
     box = target.bounding_box()
-    target.click(position={"x": box["width"] - 4, "y": box["height"] / 2})
+    target.dblclick(position={"x": box["width"] - 4, "y": box["height"] / 2})
     target.locator("input").wait_for()
 
 

@@ -121,7 +121,7 @@ def test_a_view_with_an_or_group_inside_an_and_group_and_two_sorts(web_server, p
 def edit_cell(page, name, field, value):
     row = page.locator(".tabulator-row", has=page.locator(f".tabulator-cell[tabulator-field=name]:text-is('{name}')"))
     cell = row.locator(f".tabulator-cell[tabulator-field={field}]").element_handle()
-    cell.click()  # the name cell loses its text while edited, so hold the element itself
+    cell.dblclick()  # the name cell loses its text while edited, so hold the element itself
     editor = cell.wait_for_selector("input")
     editor.fill(value)
     editor.press("Enter")

@@ -42,7 +42,7 @@ def owner_condition(page):
 
 def offered_owners(page, server, name):
     """The names the Owner editor of an investor offers; Escape closes it unchanged."""
-    owner_cell(page, server, name).click()
+    owner_cell(page, server, name).dblclick()
     items = page.locator(".tabulator-edit-list-item")
     expect(items.first).to_be_visible()
     names = items.all_inner_texts()
@@ -64,7 +64,7 @@ def test_a_member_assigns_an_investor_and_a_task_to_a_teammate_by_name(web_serve
     expect(owner_cell(page, web_server, "Acme Capital")).to_have_text("Ada Admin")
 
     # Max makes Ada the owner of Beacon Partners by picking her name in the cell editor.
-    owner_cell(page, web_server, "Beacon Partners").click()
+    owner_cell(page, web_server, "Beacon Partners").dblclick()
     page.locator(".tabulator-edit-list-item", has_text="Ada Admin").click()
     page.wait_for_selector(".grid-page[data-saves='1']")
     assert web_server.call("GET", f"/api/fundraising/investors/{beacon['id']}",
@@ -124,7 +124,7 @@ def test_a_deactivated_teammate_keeps_their_name_but_is_not_offered(web_server, 
     # Cedar's own editor keeps Olga as its value, marked, so opening it changes nothing.
     assert offered_owners(page, web_server, "Cedar Fund") == [
         "Ada Admin", "Max Member", "Olga Former (inactive)"]
-    owner_cell(page, web_server, "Dune LP").click()
+    owner_cell(page, web_server, "Dune LP").dblclick()
     page.locator(".tabulator-edit-list-item", has_text="Max Member").click()
     page.wait_for_selector(".grid-page[data-saves='1']")
     records = {r["name"]: r for r in web_server.call(

@@ -197,7 +197,7 @@ def open_grid(probe, table):
 
 def edit_list(probe, where, key, *labels, scope=".tabulator-edit-list"):
     """Open the list editor of a cell: its choices show as text. Escape closes it."""
-    cell(probe.page, key).click()
+    cell(probe.page, key).dblclick()
     probe.check(where, scope, *labels)
     probe.page.keyboard.press("Escape")
 
@@ -224,7 +224,7 @@ def visit_investors(probe, fields, owner_key):
               scope=".multi-editor")
     edit_list(probe, "link editor", key["link"], "contact-name", scope=".multi-editor")
     edit_list(probe, "user editor", owner_key, "user-name")
-    cell(page, key["text"]).click()  # the text editor: the value goes to an input's value
+    cell(page, key["text"]).dblclick()  # the text editor: the value goes to an input's value
     page.keyboard.press("Escape")
     probe.settle("text editor")
 
@@ -258,7 +258,7 @@ def visit_investors(probe, fields, owner_key):
     probe.check("shared view", ".tabulator", "investor-name")
 
     # an edit the server refuses: its message repeats the value, and shows it as text
-    cell(page, key["email"]).click()
+    cell(page, key["email"]).dblclick()
     page.keyboard.press("Control+A")
     page.keyboard.type(p("error-echo", "tight"))
     page.keyboard.press("Enter")

@@ -14,6 +14,9 @@ import { fieldsPanel } from "./fields.js";
 import { archivedPanel } from "./archived.js";
 import { exportPanel } from "./export.js";
 import { focusOnFind, searchBox } from "./search.js";
+import { headerMenu } from "./header_menu.js";
+import { GridEditing } from "./grid_edit.js";
+import { bulkPanel } from "./bulk.js";
 
 const PAGE_SIZE = 100;
 
@@ -48,6 +51,7 @@ export class GridPage {
       row: (id) => this.rowData(id),
       saved: (record) => {
         this.updateRow(record);
+        this.editing?.noteSaved(record);
         this.container.dataset.saves = String(Number(this.container.dataset.saves || 0) + 1);
       },
       conflict: (c) => this.showConflict(c),
@@ -61,6 +65,7 @@ export class GridPage {
 
   stop() {
     if (this.saver) this.saver.stop();
+    this.editing?.stop();
     this.stopFind?.();
     if (this.grid) this.grid.destroy();
     document.querySelector(".side-panel")?.remove();
@@ -121,6 +126,7 @@ export class GridPage {
         admin && toggle("Fields", () => fieldsPanel(this)),
         toggle("Archived", () => archivedPanel(this)),
         toggle("Export", () => exportPanel(this)),
+        toggle("Bulk edit", () => bulkPanel(this)),
         h("button", { class: "btn btn-primary", onclick: () => this.addRow() }, "+ Add"),
         this.status),
       this.conflictBox, this.panelBox, this.host,
@@ -155,6 +161,10 @@ export class GridPage {
   createTable() {
     this.grid = new Tabulator(this.host, {
       height: "100%", layout: "fitDataFill", index: "id", movableColumns: true,
+      // cells are selected as a block (arrows, Shift, Enter edits); a double click edits too
+      selectableRange: 1, selectableRangeClearCells: false, selectableRangeAutoFocus: false,
+      editTriggerEvent: "dblclick",
+      rowFormatter: (row) => this.editing?.markRow(row),
       columns: this.columns(), data: [],
       placeholder: () => emptyMessage(this, singular(this.table)),
       rowContextMenu: [
@@ -164,6 +174,7 @@ export class GridPage {
       ],
     });
     this.grid.on("tableBuilt", () => { this.built = true; this.load(); });
+    this.editing = new GridEditing(this);
     this.grid.on("cellEdited", (cell) => this.cellEdited(cell));
     this.grid.on("columnMoved", () => this.layoutChanged());
     this.grid.on("columnResized", () => this.layoutChanged());
@@ -175,30 +186,8 @@ export class GridPage {
   columns() {
     return buildColumns(this.fields, this.config, this.lookups, {
       onExpand: (row) => openRecordUrl(this, row.id),
-      headerMenu: (field) => () => this.headerMenu(field),
+      headerMenu: (field) => () => headerMenu(this, field),
     });
-  }
-
-  headerMenu(field) {
-    const pinned = this.config.pinned.includes(field.id);
-    const menu = [];
-    if (field.builtin !== "name") {
-      menu.push({ label: asText(pinned ? "Unpin column" : "Pin column"), action: () => {
-        this.config.pinned = pinned ? this.config.pinned.filter((id) => id !== field.id)
-          : [...this.config.pinned, field.id];
-        this.layoutChanged(true);
-      } });
-      menu.push({ label: asText("Hide column"), action: () => {
-        this.config.hidden = [...this.config.hidden, field.id];
-        this.layoutChanged(true);
-      } });
-    }
-    menu.push({ label: asText("Sort ascending"), action: () => this.applyConfig({ sorts: [{ field: field.id, direction: "asc" }] }) });
-    menu.push({ label: asText("Sort descending"), action: () => this.applyConfig({ sorts: [{ field: field.id, direction: "desc" }] }) });
-    if (this.config.sorts.some((s) => s.field === field.id)) {
-      menu.push({ label: asText("Remove sort"), action: () => this.applyConfig({ sorts: this.config.sorts.filter((s) => s.field !== field.id) }) });
-    }
-    return menu;
   }
 
   /** Read order and widths back from Tabulator; save them to the current view if this person
@@ -320,7 +309,9 @@ export class GridPage {
     const field = this.fields.find((f) => columnKey(f) === key);
     if (!field) return;
     const value = toApiValue(field, cell.getValue());
-    if (sameValue(value, toApiValue(field, cell.getOldValue()))) return;
+    const before = toApiValue(field, cell.getOldValue());
+    if (sameValue(value, before)) return;
+    this.editing.noteEdit(cell.getRow().getData().id, field, before, value);
     this.saver.change(cell.getRow().getData().id, field.builtin === "name" ? "name" : field.name, value);
   }
 
