@@ -7,6 +7,8 @@ from pydantic import (BaseModel, ConfigDict, Field, field_validator,
 from core.models import ChangeDetail, EntryRecord
 from core.openapi import Body, Patch, Query
 from plugins.fundraising.schema import FIELD_TYPES
+from plugins.fundraising.board_models import (  # noqa: F401
+    BoardOut, BoardQuery, BoardSettings, ViewType)
 from plugins.fundraising.view_models import (  # noqa: F401 (the routes' models, in one place)
     MAX_CONDITION_VALUE, MAX_VIEW_BYTES, MAX_VIEW_CONDITIONS, MAX_VIEW_DEPTH, MAX_VIEW_REFS,
     MAX_VIEW_SORTS, VIEW_CONFIG_KEYS, Condition, FieldName, FieldRef, FieldRefs, FilterGroup,
@@ -184,6 +186,11 @@ class StateView(ViewConfig):
     name: str = Field(min_length=1, max_length=200)
     owner: int | None = None
     position: int = 0
+    type: ViewType = "grid"
+    board: BoardSettings | None = None
+
+    def _board(self) -> dict:
+        return {"board": self.board} if self.type == "board" and self.board else {}
 
     def _config(self):
         return {k: getattr(self, k) for k in
@@ -191,10 +198,12 @@ class StateView(ViewConfig):
 
     def as_create(self) -> ViewCreate:
         return ViewCreate(table=self.table, name=self.name, personal=self.owner is not None,
-                          position=self.position, **self._config())
+                          position=self.position, type=self.type, **self._board(),
+                          **self._config())
 
     def as_patch(self) -> ViewPatch:
-        return ViewPatch(name=self.name, position=self.position, **self._config())
+        return ViewPatch(name=self.name, position=self.position, **self._board(),
+                         **self._config())
 
 
 StateRecords = Annotated[list[StateRecord] | None, Field(max_length=MAX_STATE_RECORDS)]

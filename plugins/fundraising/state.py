@@ -141,8 +141,9 @@ def _sync_views(db, incoming, user, counts):
     for i, item in enumerate(incoming):
         if item.id is None:
             new = item.as_create()
+            board = new.board.model_dump(exclude_unset=True) if new.board else None
             view_store.create_view(db, new.table, new.name, new.config(), user, new.personal,
-                                   new.position or 0)
+                                   new.position or 0, new.type, board)
             counts["created"] += 1
             continue
         if item.id not in current or item.id in seen:

@@ -135,6 +135,11 @@ def _clock_days(db):
                "day TEXT NOT NULL)")
 
 
+def _view_types(db):
+    """A view is a grid or a board (its group field and cards are kept in its config)."""
+    db.execute("ALTER TABLE fundraising_views ADD COLUMN type TEXT NOT NULL DEFAULT 'grid'")
+
+
 MIGRATIONS = [
     Migration(1, "record tables", _records),
     Migration(2, "fields, views, state, feature requests, settings", _fields),
@@ -147,4 +152,5 @@ MIGRATIONS = [
     Migration(9, "a version of the field definitions, moved by trigger", _fields_version),
     Migration(10, "full-text search of each record table", _search_indexes),
     Migration(11, "the day TODAY() formulas were computed for", _clock_days),
+    Migration(12, "views of type grid or board", _view_types),
 ]

@@ -5,6 +5,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic_core import PydanticCustomError
 
 from core.openapi import Body, Patch, Query
+from plugins.fundraising.board_models import BoardSettings, ViewType
 
 Table = Literal["investors", "contacts", "funds", "commitments"]
 MAX_VIEW_REFS = 1_000  # pinned, hidden, order, widths of one view
@@ -126,6 +127,9 @@ class ViewCreate(ViewConfig):
     name: str = Field(min_length=1, max_length=200)
     personal: bool = False
     position: int | None = Field(None, ge=0)
+    type: ViewType = "grid"
+    board: BoardSettings | None = Field(None, description="A board's group field, card fields "
+                                        "and sum field (type board only)")
 
 
 class ViewPatch(Patch):
@@ -140,6 +144,7 @@ class ViewPatch(Patch):
     hidden: FieldRefs | None = None
     order: FieldRefs | None = None
     widths: Widths | None = None
+    board: BoardSettings | None = None
 
     @model_validator(mode="after")
     def _size(self):
@@ -153,6 +158,7 @@ class ViewOut(BaseModel):
     name: str
     owner: int | None
     version: int
+    type: ViewType = "grid"
 
 
 class ViewList(BaseModel):

@@ -7,6 +7,7 @@ import orjson
 from core import audit
 from core.db import utcnow
 from core.errors import forbidden, not_found, unprocessable
+from plugins.fundraising.board_settings import normalize_board
 from plugins.fundraising.field_defs import PLUGIN, load_fields
 from plugins.fundraising.models import MAX_VIEW_BYTES
 from plugins.fundraising.query import MAX_VIEW_INDEXES, index_sql, is_view_index, view_index_sql
@@ -104,7 +105,8 @@ def sync_indexes(db, table):
 
 def view_json(row) -> dict:
     return {"id": row["id"], "table": row["table_name"], "name": row["name"],
-            "owner": row["owner_id"], "version": row["version"], "position": row["position"],
+            "type": row["type"], "owner": row["owner_id"], "version": row["version"],
+            "position": row["position"],
             **orjson.loads(row["config"]), "created_at": row["created_at"],
             "created_by": row["created_by"], "updated_at": row["updated_at"],
             "updated_by": row["updated_by"]}
@@ -134,17 +136,22 @@ CONFIG_KEYS = ("filters", "sorts", "pinned", "hidden", "order", "widths")
 
 
 def create_view(db, table: str, name: str, config: dict, user: dict, personal: bool = False,
-                position: int = 0) -> dict:
+                position: int = 0, view_type: str = "grid", board: dict | None = None) -> dict:
     """Save a view of `table` (`config`: its CONFIG_KEYS as JSON values, fields by name or
-    id); a personal one only `user` sees. In the caller's transaction."""
+    id); a personal one only `user` sees; a board groups by `board`'s field (board.py).
+    In the caller's transaction."""
     fieldset = load_fields(db, table)
     given = {"filters": None, **{k: v for k, v in config.items() if k in CONFIG_KEYS}}
     config = normalize_config(fieldset, given)
+    if view_type == "board":
+        config["board"] = normalize_board(fieldset, board or {})
+    elif board is not None:
+        raise unprocessable("board: only a view of type board has board settings", field="board")
     _check_size(config)
     now = utcnow()
     owner = user["id"] if personal else None
     view_id = db.table("fundraising_views").insert({
-        "table_name": table, "name": name, "owner_id": owner,
+        "table_name": table, "name": name, "owner_id": owner, "type": view_type,
         "config": orjson.dumps(config).decode(), "position": position or 0, "version": 1,
         "created_at": now, "created_by": user["id"], "updated_at": now,
         "updated_by": user["id"]}).last_pk
@@ -167,6 +174,11 @@ def update_view(db, view_id: int, changes: dict, user: dict) -> dict:
     config_changes = {k: v for k, v in changes.items() if k in CONFIG_KEYS}
     fieldset = load_fields(db, row["table_name"])
     config = {**before, **normalize_config(fieldset, {**before, **config_changes})}
+    if changes.get("board") is not None:
+        if row["type"] != "board":
+            raise unprocessable("board: only a view of type board has board settings",
+                                field="board")
+        config["board"] = normalize_board(fieldset, {**before.get("board", {}), **changes["board"]})
     _check_size(config)
     update = {"config": orjson.dumps(config).decode()}
     if "name" in changes:

@@ -47,8 +47,9 @@ function select(attrs, options, value) {
 // ---- view switcher and saving -------------------------------------------------------------
 
 export function viewBar(grid) {
-  const shared = grid.views.filter((v) => v.owner === null);
-  const personal = grid.views.filter((v) => v.owner !== null);
+  const views = grid.views.filter((v) => v.type !== "board"); // boards open on #/board (board.js)
+  const shared = views.filter((v) => v.owner === null);
+  const personal = views.filter((v) => v.owner !== null);
   const switcher = h("select", { "aria-label": "View", onchange: (e) => grid.selectView(Number(e.target.value) || null) },
     h("option", { value: "" }, "All records"),
     shared.length && h("optgroup", { label: "Shared views" }, shared.map((v) => h("option", { value: String(v.id) }, v.name))),
