@@ -2,6 +2,7 @@
 from core.openapi import operation
 from plugins.fundraising import fields as field_store
 from plugins.fundraising import history_text, models, views
+from plugins.fundraising.board import read_board
 from plugins.fundraising.clock_formulas import keep_current
 from plugins.fundraising.field_defs import FieldSpec, load_fields
 from plugins.fundraising.formula import validate
@@ -156,8 +157,10 @@ class ViewsResource:
     def on_post(self, req, resp):
         with self.crm.write() as db:
             body = req.context.body
+            board = body.board.model_dump(exclude_unset=True) if body.board else None
             resp.media = views.create_view(db, body.table, body.name, body.config(),
-                                           req.context.user, body.personal, body.position or 0)
+                                           req.context.user, body.personal, body.position or 0,
+                                           body.type, board)
 
 
 class ViewResource:
@@ -208,3 +211,20 @@ class FormulaValidateResource:
         body = req.context.body
         fieldset = load_fields(self.crm.db, body.table)
         resp.media = validate(body.expression, field_types(fieldset))
+
+
+class BoardResource:
+    """GET /{table}/board: a board's columns, counts, sums and first cards."""
+
+    def __init__(self, crm, table):
+        self.crm, self.table = crm, table
+
+    @operation("A board of live records: one column per choice of a single-select field (a "
+               "board view's, ?group_field=, or the first) and one for no value, each with "
+               "its count, the sum of ?sum_field= and its first ?limit= cards (at most 50) in "
+               "the view's order; the same filters, sorts and search as the list route. "
+               "?column= (or ?empty=true) with ?offset= reads more of one column",
+               query=models.BoardQuery, response=models.BoardOut, errors=(404,))
+    def on_get(self, req, resp):
+        keep_current(self.crm, self.table)
+        resp.media = read_board(self.crm.db, self.table, req.context.query, req.context.user)

@@ -35,22 +35,31 @@ def view_layout(fieldset: FieldSet, config: dict) -> list[FieldDef]:
     return frozen + [f for f in shown if f not in frozen]
 
 
-def chosen_columns(fieldset: FieldSet, text: str) -> list[FieldDef]:
-    """The fields of ?columns= (a JSON list of ids or names), in its order, each once."""
+def field_refs(fieldset: FieldSet, text: str, name: str, cap: int | None = None) -> list[FieldDef]:
+    """The fields of a JSON list of ids or names (?columns=, ?fields=, ?sums=), in its order,
+    each once, at most `cap`; a 422 naming `name` or the failing item."""
     try:
         refs = _refs.validate_python(orjson.loads(text))
     except orjson.JSONDecodeError:
-        raise unprocessable("columns is not valid JSON", field="columns") from None
+        raise unprocessable(f"{name} is not valid JSON", field=name) from None
     except ValidationError as exc:
-        raise validation_error(exc, prefix="columns") from None
+        raise validation_error(exc, prefix=name) from None
+    if cap is not None and len(refs) > cap:
+        raise unprocessable(f"{name}: at most {cap} fields", field=name)
     chosen = []
     for i, ref in enumerate(refs):
         fdef = fieldset.resolve(ref)
         if fdef is None:
-            raise unprocessable(f"columns.{i}: no field '{ref}' in {fieldset.table}",
-                                field=f"columns.{i}")
+            raise unprocessable(f"{name}.{i}: no field '{ref}' in {fieldset.table}",
+                                field=f"{name}.{i}")
         if fdef not in chosen:
             chosen.append(fdef)
+    return chosen
+
+
+def chosen_columns(fieldset: FieldSet, text: str) -> list[FieldDef]:
+    """The fields of ?columns= (a JSON list of ids or names), in its order, each once."""
+    chosen = field_refs(fieldset, text, "columns")
     if not chosen:
         raise unprocessable("columns: name at least one field", field="columns")
     return chosen

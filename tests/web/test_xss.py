@@ -164,6 +164,11 @@ def plant(server, p, invitee_id, fields):
                 {"table": "investors", "name": p("view-shared"), "personal": False}, **as_member)
     server.call("POST", "/api/fundraising/views",
                 {"table": "investors", "name": p("view-personal", "svg"), "personal": True})
+    server.call("POST", "/api/fundraising/views", {
+        "table": "investors", "name": p("board-name"), "type": "board", "board": {
+            "group_field": name["single_select"], "card_fields": [
+                name["text"], name["long_text"], name["email"], name["link"], "Owner"]}},
+        **as_member)
     server.call("POST", "/api/tasks", {"title": p("task-title"), "notes": p("task-notes", "svg"),
                                        "investor_id": investor["id"]}, **as_member)
     rule = server.call("GET", "/api/automation/rules")["rules"][0]
@@ -212,6 +217,19 @@ def open_panel(probe, name, *labels, add=None):
     return probe.page.locator(body)
 
 
+def visit_groups(probe):
+    """The grid's Group by (totals.js): field names as its choices, values, linked records'
+    and people's names as group labels."""
+    page, p = probe.page, probe.p
+    group_by = page.locator(".groups-bar").get_by_label("Group by")
+    probe.options("group by picker", group_by, "field-text", "field-multi_select")
+    for field, labels in [("field-text", ["value-text"]), ("field-multi_select", ["choice-a", "choice-b"]),
+                          ("field-link", ["contact-name"]), (None, ["user-name"])]:
+        group_by.select_option(label=p[field] if field else "Owner")
+        probe.check(f"groups by {field or 'Owner'}", ".groups-table", *filter(None, [field]), *labels)
+    group_by.select_option(label="No grouping")
+
+
 def visit_investors(probe, fields, owner_key):
     page, p = probe.page, probe.p
     key = {t: f"f{f['id']}" for t, f in fields.items()}
@@ -236,6 +254,8 @@ def visit_investors(probe, fields, owner_key):
     page.wait_for_selector(".tabulator-menu")
     probe.settle("row menu")
     page.keyboard.press("Escape")
+
+    visit_groups(probe)
 
     cell(page, "_open").click()
     probe.check("record panel", ".side-panel", "investor-name", "field-text", "value-text",
@@ -271,6 +291,22 @@ def visit_other_grids(probe, fund_key):
         open_grid(probe, table)
         probe.check(f"{table} grid", ".tabulator", *labels)
     edit_list(probe, "fund link editor", fund_key, "fund-name")
+
+
+def visit_board(probe):
+    page, p = probe.page, probe.p
+    probe.goto("board/investors")
+    page.wait_for_selector(".page[data-page=board][data-loaded]")
+    probe.options("board picker", page.get_by_label("Board view"), "board-name")
+    page.get_by_label("Board view").select_option(label=p["board-name"])
+    probe.check("board", ".board-columns", "choice-one", "investor-name", "field-text",
+                "value-text", "value-long", "value-email", "contact-name", "user-name")
+    probe.check("board status", ".board-status", "field-single_select")
+    probe.options("board move to", page.locator(".board-move").first, "choice-one")
+    page.get_by_role("button", name="New board").click()
+    probe.check("new board dialog", ".board-dialog", "field-text", "field-long_text")
+    probe.options("new board group by", page.get_by_label("Group by"), "field-single_select")
+    page.get_by_role("button", name="Cancel").click()
 
 
 def visit_pages(probe, csv_path):
@@ -332,6 +368,7 @@ def test_planted_scripts_never_run_and_show_as_text(web_server, new_context, tmp
     login(probe.page, web_server.base_url, "ada@fund.example")
     visit_investors(probe, fields, field_key(web_server, "investors", "Owner"))
     visit_other_grids(probe, field_key(web_server, "commitments", "Fund"))
+    visit_board(probe)
     visit_pages(probe, csv_path)
     probe.page.wait_for_timeout(300)  # an image's onerror comes after its failed load
     probe.settle("the end")
