@@ -80,11 +80,11 @@ def test_audit_entries_are_journalled_as_audit_entry(crm):
         entry_id = audit.record_change(db, actor_id=None, plugin="x", table="t", row_id=7,
                                        action="create", after={"a": 1})
         audit.journal(db, [(99, "x", "t", "8", "create", None)])  # the old tuple form
-        assert db.journal == [audit.AuditEntry(entry_id, "x", "t", "7", "create", None),
+        assert db.journal == [audit.AuditEntry(entry_id, "x", "t", "7", "create", None, ("a",)),
                               audit.AuditEntry(99, "x", "t", "8", "create", None)]
     entry = audit.AuditEntry(1, "x", "t", "7", "update", 3)
     assert entry.as_dict() == {"id": 1, "plugin": "x", "table_name": "t", "row_id": "7",
-                               "action": "update", "actor_id": 3}
+                               "action": "update", "actor_id": 3, "fields": None}
     with pytest.raises(AttributeError):
         entry.action = "delete"  # frozen
 

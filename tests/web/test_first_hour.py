@@ -55,7 +55,7 @@ def test_the_team_export_imported_shown_edited_sorted_and_linked(web_server, new
 
     # a percent cell: typed as people say it, stored as the fraction
     probability = cell(page, MAPPED, key["Probability"]).element_handle()
-    probability.click()
+    probability.dblclick()
     editor = probability.wait_for_selector("input")
     assert editor.input_value() == rows[MAPPED]["Probability"].rstrip("%")
     editor.fill("40")
@@ -67,7 +67,7 @@ def test_the_team_export_imported_shown_edited_sorted_and_linked(web_server, new
 
     # a multi-select cell: "Health, Bio" off, "AI" on, the rest kept
     sectors = cell(page, MAPPED, key["Sectors"]).element_handle()
-    sectors.click()
+    sectors.dblclick()
     box = sectors.wait_for_selector("input")
     options = page.locator(".multi-editor")
     options.get_by_text("Health, Bio", exact=True).click()

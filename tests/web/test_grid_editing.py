@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.web.conftest import login
 from tests.web.test_cells import cell, keys
-from tests.web.test_grid import field_key, open_grid, seed, wait_loaded_after
+from tests.web.test_grid import open_grid, seed, wait_loaded_after
 
 pytestmark = pytest.mark.browser
 

@@ -14,6 +14,7 @@ import { fieldsPanel } from "./fields.js";
 import { archivedPanel } from "./archived.js";
 import { exportPanel } from "./export.js";
 import { focusOnFind, searchBox } from "./search.js";
+import { attachTotals } from "./totals.js";
 import { headerMenu } from "./header_menu.js";
 import { GridEditing } from "./grid_edit.js";
 import { bulkPanel } from "./bulk.js";
@@ -59,12 +60,14 @@ export class GridPage {
       status: (text, kind) => this.setStatus(text, kind),
     });
     this.saver.sendQueued();
+    this.totals = attachTotals(this);
     this.started = true;
     this.showRecord(this.recordParam);
   }
 
   stop() {
     if (this.saver) this.saver.stop();
+    this.totals?.stop();
     this.editing?.stop();
     this.stopFind?.();
     if (this.grid) this.grid.destroy();
@@ -127,6 +130,7 @@ export class GridPage {
         toggle("Archived", () => archivedPanel(this)),
         toggle("Export", () => exportPanel(this)),
         toggle("Bulk edit", () => bulkPanel(this)),
+        h("a", { class: "btn", href: `#/board/${this.table}` }, "Board"),
         h("button", { class: "btn btn-primary", onclick: () => this.addRow() }, "+ Add"),
         this.status),
       this.conflictBox, this.panelBox, this.host,
@@ -173,6 +177,9 @@ export class GridPage {
         { label: () => asText("Archive"), action: (_e, row) => this.archiveRow(row.getData()) },
       ],
     });
+    // a header click sorts or starts a column move; it must not select the column's cells
+    const ranges = this.grid.modules?.selectRange;
+    if (ranges) ranges.handleColumnMouseDown = ranges.handleColumnMouseMove = () => {};
     this.grid.on("tableBuilt", () => { this.built = true; this.load(); });
     this.editing = new GridEditing(this);
     this.grid.on("cellEdited", (cell) => this.cellEdited(cell));
