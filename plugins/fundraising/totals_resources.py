@@ -1,4 +1,5 @@
 """Routes for a view's column totals and groups: GET /{table}/totals and /{table}/groups."""
+from core.errors import unprocessable
 from core.openapi import operation
 from plugins.fundraising import totals
 from plugins.fundraising.clock_formulas import keep_current
@@ -56,14 +57,14 @@ class GroupsResource:
             sums = field_refs(store.fields, q.sums, "sums", totals.MAX_GROUP_SUMS)
             for i, f in enumerate(sums):
                 if totals.total_kind(f) != "number":
-                    raise totals.unprocessable(f"sums.{i}: '{f.name}' is not a number field",
+                    raise unprocessable(f"sums.{i}: '{f.name}' is not a number field",
                                                field=f"sums.{i}")
         else:
             sums = [f for f in store.fields.all
                     if totals.total_kind(f) == "number"][:totals.MAX_GROUP_SUMS]
         arguments = list_arguments(self.crm.db, store, q, req.context.user)
         where, params = arguments["where"], arguments["params"]
-        key = ("groups", self.table, fields_version(self.crm.db), fdef.id, tuple(f.id for f in sums), where,
-               tuple(map(repr, params)))
+        key = ("groups", self.table, fields_version(self.crm.db), fdef.id,
+               tuple(f.id for f in sums), where, tuple(map(repr, params)))
         resp.media = cached(self.crm.db, key, lambda: totals.record_groups(
             self.crm.db, self.table, fdef, sums, where, params))

@@ -239,8 +239,7 @@ export class GridEditing {
       this.mark(failures.map((f) => {
         const id = f.id ?? ids[f.index];
         const name = String(f.field || "").replace(/^updates\.\d+\.(fields\.)?/, "");
-        const change = changes.find((c) => c.id === id && (c.name === name || (name === "name" && c.name === "name")))
-          || changes.find((c) => c.id === id);
+        const change = changes.find((c) => c.id === id && c.name === name) || changes.find((c) => c.id === id);
         return { id, key: change?.key, message: f.message };
       }).filter((m) => m.key));
     }
