@@ -60,9 +60,8 @@ export function bulkPanel(page) {
     try {
       await page.api.post(`/api/fundraising/${page.table}/batch`, {
         archives: picked.map((d) => ({ id: d.id, expected_version: d.version })) });
-      for (const d of picked) page.grid.getRow(d.id)?.delete();
-      page.total = Math.max(0, page.total - picked.length);
-      page.showCount();
+      for (const d of picked) { page.grid.getRow(d.id)?.delete(); page.rows.removed(d.id); }
+      page.rows.check();
       page.ctx.toast(`Archived ${picked.length} record${picked.length === 1 ? "" : "s"}`, "success");
     } catch (err) {
       const stale = err instanceof ApiError ? (err.body?.error?.failures || []).filter((f) => f.code === "version_conflict") : [];

@@ -105,7 +105,7 @@ export function buildColumns(fields, config, lookups, { onExpand, headerMenu }) 
   const columns = [{
     title: "", field: "_open", width: 36, frozen: true, headerSort: false, resizable: false,
     hozAlign: "center", cssClass: "expand-cell", editor: false, titleFormatter: () => asText(""),
-    formatter: () => asText("⤢"), cellClick: (_e, cell) => onExpand(cell.getRow().getData()),
+    formatter: () => asText("⤢"), cellClick: (_e, cell) => { const d = cell.getRow().getData(); if (d.id) onExpand(d); },
   }];
   for (const field of sorted) {
     const width = (config.widths || {})[String(field.id)];
@@ -121,6 +121,7 @@ export function buildColumns(fields, config, lookups, { onExpand, headerMenu }) 
       formatter: (cell, _params, onRendered) => valueNode(field, cell.getValue(), lookups, {
         fields, onRendered, narrow: () => String(field.id) in (config.widths || {}) }),
       ...editorFor(field, lookups),
+      editable: (cell) => !cell.getRow().getData().__pending, // a row still loading
     });
   }
   return columns;

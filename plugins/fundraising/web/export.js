@@ -13,7 +13,7 @@ export function visibleFieldIds(grid) {
 
 /** The download address of the current view as `kind` ("csv" or "xlsx"). */
 export function exportUrl(grid, kind) {
-  const { limit: _limit, offset: _offset, ...params } = grid.query();
+  const params = grid.query();
   params.columns = visibleFieldIds(grid);
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
@@ -32,7 +32,7 @@ async function download(grid, kind) {
 }
 
 export function exportPanel(grid) {
-  const count = grid.total;
+  const count = grid.rows.total;
   const columns = visibleFieldIds(grid).length;
   return h("div", { class: "stack" },
     h("div", { class: "row" },

@@ -1,5 +1,5 @@
-// The grid pages (#/grid/<table>): Tabulator over the records API, paged, filtered and sorted
-// on the server, edited inline with autosave.
+// The grid pages (#/grid/<table>): Tabulator over the records API, filtered, sorted and
+// fetched block by block as it scrolls (row_window.js), edited inline with autosave.
 import { registerPage } from "/assets/app.js";
 import { formatDate, h } from "/assets/ui.js";
 import { TabulatorFull as Tabulator } from "/assets/vendor/tabulator_esm.min.js";
@@ -18,14 +18,12 @@ import { attachTotals } from "./totals.js";
 import { headerMenu } from "./header_menu.js";
 import { GridEditing } from "./grid_edit.js";
 import { bulkPanel } from "./bulk.js";
-
-const PAGE_SIZE = 100;
+import { BLOCK, RowWindow } from "./row_window.js";
 
 export class GridPage {
   constructor(container, ctx, table) {
     Object.assign(this, { container, ctx, table, api: ctx.api });
-    this.offset = 0;
-    this.total = 0;
+    this.rows = new RowWindow(this);
     this.searchText = "";
     this.viewId = null;
     this.config = emptyConfig();
@@ -113,8 +111,6 @@ export class GridPage {
     this.pagerText = h("span", { class: "pager-text" });
     const toggle = (name, build) => h("button", { class: "btn", dataset: { panel: name },
       onclick: () => this.togglePanel(name, build) }, name);
-    const pageButton = (label, arrow) => h("button", { class: "btn btn-small", "aria-label": label,
-      onclick: () => this.page(arrow === "‹" ? -1 : 1) }, arrow);
     this.searchInput = searchBox(this, TABLES[this.table]);
     this.stopFind = focusOnFind(this.searchInput);
     this.filterButton = toggle("Filter", () => filterPanel(this));
@@ -134,8 +130,7 @@ export class GridPage {
         h("button", { class: "btn btn-primary", onclick: () => this.addRow() }, "+ Add"),
         this.status),
       this.conflictBox, this.panelBox, this.host,
-      h("div", { class: "pager" }, pageButton("Previous page", "‹"), this.pagerText,
-        pageButton("Next page", "›")));
+      h("div", { class: "pager" }, this.pagerText));
     this.renderViewBar();
   }
 
@@ -168,7 +163,10 @@ export class GridPage {
       // cells are selected as a block (arrows, Shift, Enter edits); a double click edits too
       selectableRange: 1, selectableRangeClearCells: false, selectableRangeAutoFocus: false,
       editTriggerEvent: "dblclick",
-      rowFormatter: (row) => this.editing?.markRow(row),
+      rowFormatter: (row) => {
+        row.getElement().classList.toggle("row-pending", Boolean(row.getData().__pending));
+        this.editing?.markRow(row);
+      },
       columns: this.columns(), data: [],
       placeholder: () => emptyMessage(this, singular(this.table)),
       rowContextMenu: [
@@ -181,6 +179,11 @@ export class GridPage {
     const ranges = this.grid.modules?.selectRange;
     if (ranges) ranges.handleColumnMouseDown = ranges.handleColumnMouseMove = () => {};
     this.grid.on("tableBuilt", () => { this.built = true; this.load(); });
+    let scrolled = null;
+    this.grid.on("scrollVertical", () => {
+      cancelAnimationFrame(scrolled);
+      scrolled = requestAnimationFrame(() => this.rows.check());
+    });
     this.editing = new GridEditing(this);
     this.grid.on("cellEdited", (cell) => this.cellEdited(cell));
     this.grid.on("columnMoved", () => this.layoutChanged());
@@ -241,7 +244,6 @@ export class GridPage {
   /** Change filters or sorts (not yet saved to the view) and show the first page again. */
   applyConfig(changes) {
     Object.assign(this.config, changes);
-    this.offset = 0;
     this.markDirty();
     if ((this.openPanel === "Sort" && changes.sorts) || (this.openPanel === "Filter" && "filters" in changes)) this.refreshPanel();
     return this.load();
@@ -249,7 +251,6 @@ export class GridPage {
 
   selectView(id) {
     this.useView(this.views.find((v) => v.id === id) || null);
-    this.offset = 0;
     this.grid.setColumns(this.columns());
     this.renderViewBar();
     this.refreshPanel();
@@ -257,7 +258,7 @@ export class GridPage {
   }
 
   query() {
-    const params = { limit: PAGE_SIZE, offset: this.offset };
+    const params = {};
     if (this.searchText) params.q = this.searchText;
     if (this.viewId && !this.dirty) params.view = this.viewId;
     else {
@@ -273,31 +274,15 @@ export class GridPage {
     showSortsAndFilters(this, this.sortButton, this.filterButton);
     const asked = (this.loads = (this.loads || 0) + 1);
     try {
-      const page = await this.api.get(`/api/fundraising/${this.table}`, this.query());
+      const page = await this.api.get(`/api/fundraising/${this.table}`, { ...this.query(), limit: BLOCK });
       if (asked !== this.loads) return; // a later load (the next search keystroke) answers
-      this.total = page.total;
-      await this.grid.replaceData(page.records.map((r) => toRow(r, this.fields)));
+      await this.rows.reset(page.records, page.total);
       showSortsAndFilters(this, this.sortButton, this.filterButton); // Tabulator resets aria-sort
-      this.showCount();
       this.container.dataset.loaded = String(Date.now());
       this.saver?.reportQueue();
     } catch (err) {
       this.setStatus(`Could not load: ${err.message}`, "error");
     }
-  }
-
-  /** "1–100 of 300": the rows on this page (added ones included) and the total. */
-  showCount() {
-    const shown = this.grid.getDataCount();
-    this.pagerText.textContent = shown ? `${this.offset + 1}–${this.offset + shown} of ${this.total}`
-      : this.total ? `0 of ${this.total}` : "0 records";
-  }
-
-  page(step) {
-    const next = this.offset + step * PAGE_SIZE;
-    if (next < 0 || next >= this.total) return;
-    this.offset = next;
-    this.load();
   }
 
   rowData(id) {
@@ -359,9 +344,9 @@ export class GridPage {
   async addRow() {
     try {
       const record = await this.api.post(`/api/fundraising/${this.table}`, { name: `New ${singular(this.table)}` });
-      const row = await this.grid.addRow(toRow(record, this.fields), true);
-      this.total += 1;
-      this.showCount();
+      const row = await this.grid.addRow(this.rows.row(record), true);
+      this.rows.noteAdded(record);
+      this.rows.showCount();
       row.getCell("name").edit();
     } catch (err) {
       this.ctx.toast(`Could not add: ${err.message}`, "error");
@@ -373,9 +358,8 @@ export class GridPage {
     try {
       await this.api.del(`/api/fundraising/${this.table}/${data.id}`, { expected_version: data.version });
       if (this.grid.getRow(data.id)) this.grid.deleteRow(data.id);
-      this.total = Math.max(0, this.total - 1);
-      if (!this.grid.getDataCount() && this.offset) this.page(-1);
-      else this.showCount();
+      this.rows.removed(data.id);
+      this.rows.check();
       this.ctx.toast(`Archived “${data.name}”`, "success");
       if (this.openPanel === "Archived") this.refreshPanel();
       if (this.recordParam === String(data.id)) closeRecordUrl(this);

@@ -87,6 +87,11 @@ export class GridEditing {
     if (this.typing(e)) return;
     const picked = this.selection();
     if (!picked) return;
+    if (picked.rows.some((row) => row.getData().__pending)) {
+      e.preventDefault();
+      this.page.ctx.toast("Some of these rows are still loading: scroll through them, then copy", "error");
+      return;
+    }
     const fields = picked.columns.map((c) => this.fieldOf(c));
     const rows = picked.rows.map((row) => {
       const data = row.getData();
@@ -159,6 +164,11 @@ export class GridEditing {
 
   /** Cells {row, column, text | value} -> one batch; the cells that cannot take theirs are marked. */
   apply(cells, label) {
+    const loading = new Set(cells.filter((c) => c.row.getData().__pending).map((c) => c.row)).size;
+    if (loading) {
+      this.page.ctx.toast(`${loading} of these rows are still loading: wait a moment and try again`, "error");
+      return Promise.resolve(false);
+    }
     const changes = [];
     const bad = [];
     for (const cell of cells) {

@@ -8,7 +8,6 @@ const TYPING_PAUSE_MS = 250;
 export function search(grid, text) {
   if (text === grid.searchText) return;
   grid.searchText = text;
-  grid.offset = 0;
   return grid.load();
 }
 

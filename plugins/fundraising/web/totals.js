@@ -21,7 +21,7 @@ const COUNTS = new Set(["filled", "empty", "checked", "unchecked"]);
 
 /** The query of the grid's rows without its paging and order: what totals are taken over. */
 export function rowsQuery(page) {
-  const { limit, offset, sorts, ...rest } = page.query();
+  const { sorts, ...rest } = page.query();
   return rest;
 }
 

@@ -1,0 +1,116 @@
+// The grid's rows over the whole result, no pager: Tabulator holds one row per record of the
+// result (its virtual DOM draws only what is on screen), each a placeholder until the block
+// of BLOCK records it falls in is fetched, as it scrolls into view. The server filters,
+// sorts and pages as before; the scrollbar reaches any row.
+import { toRow } from "./columns.js";
+
+export const BLOCK = 100;
+const AHEAD = BLOCK / 2; // rows fetched above and below the screen
+
+export class RowWindow {
+  constructor(page) {
+    this.page = page;
+    this.layout = 0; // bumped when rows are added or removed: answers asked before are dropped
+    this.added = 0; // rows added at the top (new records) before the result's first row
+    this.addedIds = new Set();
+    this.asked = new Map(); // block -> layout it was asked in
+    this.total = 0;
+  }
+
+  get grid() { return this.page.grid; }
+
+  /** The first block of a new result (filters, sorts, search, view): every row reset. */
+  async reset(first, total) {
+    this.layout += 1;
+    this.added = 0;
+    this.addedIds.clear();
+    this.asked.clear();
+    this.total = total;
+    const rows = new Array(total);
+    first.forEach((record, i) => { rows[i] = this.row(record); });
+    for (let i = first.length; i < total; i += 1) rows[i] = { __pending: true };
+    await this.grid.setData(rows);
+    this.check();
+  }
+
+  row(record) { return { ...toRow(record, this.page.fields), __pending: false }; }
+
+  displayRows() { return this.grid.rowManager.getDisplayRows(); }
+
+  /** "1–38 of 100000": the rows on screen and the result's size. */
+  showCount() {
+    const text = this.page.pagerText;
+    const visible = this.grid.getRows("visible");
+    const count = this.grid.getDataCount();
+    if (!count) { text.textContent = this.total ? `0 of ${this.total}` : "0 records"; return; }
+    const top = visible.length ? this.displayRows().indexOf(visible[0]._getSelf()) : 0;
+    const shown = Math.max(visible.length, 1);
+    text.textContent = `${top + 1}–${Math.min(top + shown, count)} of ${count}`;
+  }
+
+  /** Fetch the blocks of the placeholder rows on screen (and half a block around it). */
+  check() {
+    this.showCount();
+    const visible = this.grid.getRows("visible");
+    if (!visible.length) return;
+    const rows = this.displayRows();
+    const top = rows.indexOf(visible[0]._getSelf());
+    if (top < 0) return;
+    const from = Math.max(0, top - AHEAD);
+    const to = Math.min(rows.length, top + visible.length + AHEAD);
+    const blocks = new Set();
+    for (let i = from; i < to; i += 1) {
+      if (rows[i].data.__pending && i >= this.added) blocks.add(Math.floor((i - this.added) / BLOCK));
+    }
+    for (const block of blocks) {
+      if (this.asked.get(block) === this.layout) continue;
+      this.asked.set(block, this.layout);
+      this.fetch(block, this.layout);
+    }
+  }
+
+  async fetch(block, layout) {
+    const params = { ...this.page.query(), limit: BLOCK, offset: block * BLOCK };
+    try {
+      const page = await this.page.api.get(`/api/fundraising/${this.page.table}`, params);
+      if (layout !== this.layout) { this.asked.delete(block); this.check(); return; }
+      this.fill(block, page.records);
+    } catch (err) {
+      this.asked.delete(block);
+      this.page.setStatus(`Could not load rows: ${err.message}`, "error");
+    }
+  }
+
+  fill(block, records) {
+    const rows = this.displayRows();
+    const duplicates = [];
+    records.forEach((record, i) => {
+      const row = rows[this.added + block * BLOCK + i];
+      if (!row || !row.data.__pending) return;
+      // a record added here at the top takes its place in the result too: drop this one
+      if (this.addedIds.has(record.id)) duplicates.push(row);
+      else row.getComponent().update(this.row(record));
+    });
+    if (duplicates.length) {
+      duplicates.forEach((row) => row.getComponent().delete());
+      this.added -= duplicates.length;
+      this.layout += 1;
+    }
+    this.page.container.dataset.loaded = String(Date.now());
+  }
+
+  /** A record added at the top of the grid. */
+  noteAdded(record) {
+    this.added += 1;
+    this.addedIds.add(record.id);
+    this.layout += 1;
+    this.total += 1;
+  }
+
+  /** A row removed (archived): the result's rows after it move up one. */
+  removed(id) {
+    if (this.addedIds.delete(id)) this.added -= 1;
+    this.layout += 1;
+    this.total = Math.max(0, this.total - 1);
+  }
+}
