@@ -8,6 +8,7 @@ from core.admin_resources import (InvitesResource, PublicUrlResource, SecurityRe
 from core import account_resources as a
 from core.auth_resources import (AcceptInviteResource, LoginResource, LogoutResource,
                                  RegisterResource, SetupPage, SetupResource)
+from core.day_resources import MyDayResource
 from core.hookspecs import hookimpl
 from core.ops_resources import ActivityResource, HealthResource, ReadyResource
 from core.plugin_types import Migration
@@ -96,6 +97,7 @@ def register_routes(crm):
         ("/api/auth/sessions/revoke-others", a.OtherSessionsResource(crm)),
         ("/api/auth/sessions/{session_id:id}", a.SessionResource(crm, accounts)),
         ("/api/users", a.TeammatesResource(accounts)),
+        ("/api/me/day", MyDayResource(crm)),
         ("/api/auth/register", RegisterResource()),
         ("/api/auth/accept-invite", AcceptInviteResource(crm, accounts)),
         ("/api/auth/setup", SetupResource(crm, accounts)),

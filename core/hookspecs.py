@@ -68,3 +68,9 @@ def changes_committed(crm, changes):
 @hookspec
 def startup(crm):
     """Called once when the app starts, after migrations have run"""
+
+
+@hookspec
+def my_day(crm, user):
+    """Return this plugin's parts of `user`'s My day page (`GET /api/me/day`): a dict of
+    lists, e.g. {"tasks_due": [...], "proposals": [...]}"""

@@ -3,6 +3,8 @@ from core import ScheduledTask, hookimpl
 from plugins.automation import hookspecs
 from plugins.automation import resources as r
 from plugins.automation.activity import LABELS, sources
+from plugins.automation.my_day import tasks_of_day
+from plugins.automation.timeline import task_entries
 from plugins.automation.engine import fields_read, run_rules
 from plugins.automation.rules import builtin_types
 from plugins.automation.tasks import due_tasks
@@ -18,6 +20,16 @@ WHOLE_TABLE_FROM = 1_000
 @hookimpl
 def register_migrations():
     return MIGRATIONS
+
+
+@hookimpl
+def my_day(crm, user):
+    return tasks_of_day(crm, user)
+
+
+@hookimpl
+def record_timeline(crm, table, record_id, kinds, before, limit):
+    return task_entries(crm, table, record_id, kinds, before, limit)
 
 
 @hookimpl

@@ -2,7 +2,8 @@
 from core import ScheduledTask, audit, hookimpl
 from plugins.fundraising import clock_formulas
 from plugins.fundraising import grid_resources as g
-from plugins.fundraising import history_text
+from plugins.fundraising import history_text, hookspecs, timeline
+from plugins.fundraising.timeline import record_timeline  # noqa: F401 (a hookimpl)
 from plugins.fundraising.imports.cli import register_import_commands
 from plugins.fundraising.imports.resources import (ImportChangesResource,
                                                    ImportPreviewResource, ImportResource)
@@ -14,6 +15,11 @@ from plugins.fundraising.batch import BatchResource
 from plugins.fundraising.totals_resources import GroupsResource, TotalsResource
 
 PREFIX = "/api/fundraising"
+
+
+@hookimpl
+def register_hookspecs():
+    return [hookspecs]
 
 
 @hookimpl
@@ -64,6 +70,7 @@ def register_routes(crm):
             (f"{base}/{{record_id:id}}", r.RecordResource(crm, table)),
             (f"{base}/{{record_id:id}}/restore", r.RestoreRecordResource(crm, table)),
             (f"{base}/{{record_id:id}}/history", r.HistoryResource(crm, table)),
+            (f"{base}/{{record_id:id}}/timeline", timeline.TimelineResource(crm, table)),
         ]
     return routes
 

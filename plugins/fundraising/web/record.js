@@ -4,6 +4,7 @@ import { changeList, summaryNode } from "/assets/changes.js";
 import { recordValue, toRow } from "./columns.js";
 import { valueNode } from "./cells.js";
 import { closeRecordUrl, copyRecordLink } from "./record_links.js";
+import { recordSections } from "./record_sections.js";
 
 // History as the server words it: who did what, when, and each field's old → new value.
 function historyList(entries) {
@@ -18,6 +19,20 @@ function shownValue(grid, field, value) {
     return h("span", { class: "muted" }, "—");
   }
   return valueNode(field, value, grid.lookups, { fields: grid.fields, where: "panel" });
+}
+
+// The sections plugins add, each in its own box: one that fails shows its error alone.
+function sectionNodes(grid, record, refresh) {
+  return recordSections(grid.table).map((section) => {
+    const box = h("section", { class: "record-section", "data-section": section.id });
+    const body = h("div");
+    box.append(h("h2", null, section.title), body);
+    const ctx = { api: grid.api, grid, table: grid.table, id: record.id, record,
+      user: grid.ctx.user, toast: grid.ctx.toast, refresh };
+    Promise.resolve().then(() => section.render(body, ctx))
+      .catch((err) => body.replaceChildren(h("p", { class: "error" }, err.message)));
+    return box;
+  });
 }
 
 export async function openRecord(grid, row) {
@@ -42,6 +57,7 @@ export async function openRecord(grid, row) {
         h("dt", null, f.name),
         h("dd", null, shownValue(grid, f, recordValue(record, f))),
       ])),
+      ...sectionNodes(grid, record, () => openRecord(grid, row)),
       h("h2", null, "History"),
       ...historyList(entries));
   } catch (err) {

@@ -12,9 +12,9 @@ const state = { user: null, cleanup: null, current: null, enrolling: false };
  * ctx.params is the rest of the route after the page's path; a page that calls
  * ctx.watchParams(fn) gets fn(params) when only that rest changes, instead of a new render.
  */
-export function registerPage({ id, title, path, nav = true, adminOnly = false, order = 100, render }) {
+export function registerPage({ id, title, path, nav = true, adminOnly = false, order = 100, render, badge = null }) {
   if (pages.some((p) => p.id === id)) throw new Error(`page ${id} is registered twice`);
-  pages.push({ id, title, path: path.replace(/^\/+/, ""), nav, adminOnly, order, render });
+  pages.push({ id, title, path: path.replace(/^\/+/, ""), nav, adminOnly, order, render, badge });
   pages.sort((a, b) => a.order - b.order || a.title.localeCompare(b.title));
 }
 
@@ -62,7 +62,8 @@ function findPage(path) {
 function renderShell() {
   const app = document.getElementById("app");
   const navLinks = visiblePages().filter((p) => p.nav).map((p) =>
-    h("a", { href: `#/${p.path}`, dataset: { path: p.path } }, p.title));
+    h("a", { href: `#/${p.path}`, dataset: { path: p.path } }, p.title,
+      p.badge ? h("span", { class: "nav-badge", dataset: { badge: p.id }, hidden: true }) : null));
   const shell = h("div", { class: "shell" },
     h("header", { class: "topbar" },
       h("button", { class: "btn nav-toggle", "aria-label": "Menu",
@@ -92,8 +93,22 @@ function paramsChanged(page, path) {
   return true;
 }
 
+/** Refresh the sidebar count of each page that registered `badge: async (api) => number`. */
+export async function refreshBadges() {
+  for (const page of visiblePages().filter((p) => p.nav && p.badge)) {
+    const el = document.querySelector(`.nav-badge[data-badge="${page.id}"]`);
+    if (!el) continue;
+    try {
+      const count = await page.badge(api);
+      el.textContent = String(count);
+      el.hidden = !count;
+    } catch (err) { console.error(err); }
+  }
+}
+
 async function route() {
   if (!state.user) return;
+  refreshBadges();
   const path = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
   const page = findPage(path);
   if (paramsChanged(page, path)) return;
