@@ -18,6 +18,8 @@ DEFAULT_PLUGINS = {
     "gmail": "plugins.gmail.plugin",
     "spark": "plugins.spark.plugin",
     "digest": "plugins.digest.plugin",
+    "dashboard": "plugins.dashboard.plugin",
+    "notes": "plugins.notes.plugin",
     "webapp": "plugins.webapp.plugin",
 }
 

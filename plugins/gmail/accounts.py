@@ -32,5 +32,6 @@ def set_account(db, user_id: int, enabled: bool, address: str | None, actor_id,
         "enabled = excluded.enabled, address = excluded.address, updated_at = excluded.updated_at,"
         " updated_by = excluded.updated_by, version = version + 1, "
         "history_id = CASE WHEN gmail_accounts.address IS excluded.address "
-        "THEN gmail_accounts.history_id END",
+        "THEN gmail_accounts.history_id END, sync_cursor = CASE WHEN gmail_accounts.address "
+        "IS excluded.address THEN gmail_accounts.sync_cursor END",
         [user_id, int(enabled), address or user[0], now, now, actor_id])

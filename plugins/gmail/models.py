@@ -42,6 +42,7 @@ class Proposal(BaseModel):
     investor_id: int | None
     contact_id: int | None
     matched: list[str]
+    investor_ids: list[int] = Field([], description="investors of every matched contact")
     status: Literal["pending", "approved", "rejected"]
     decided_by: int | None
     decided_at: str | None
@@ -77,3 +78,20 @@ class DraftBody(Body):
 class Draft(BaseModel):
     draft_id: str
     to: str
+
+
+class UndoResult(BaseModel):
+    id: int
+    archived: bool
+    proposal_id: int | None
+    proposal_status: Literal["pending"]
+    investor_ids: list[int]
+
+
+class LinkBody(Body):
+    investor_id: int = Field(ge=1)
+
+
+class LinkResult(BaseModel):
+    id: int
+    investor_ids: list[int]

@@ -3,9 +3,11 @@ from core import ScheduledTask, hookimpl
 from plugins.gmail import resources as r
 from plugins.gmail.activity import email_source
 from plugins.gmail.cli import register
+from plugins.gmail.proposals import proposal_json
 from plugins.gmail.settings import GmailSettings
 from plugins.gmail.sync import sync_all
 from plugins.gmail.tables import MIGRATIONS
+from plugins.gmail.timeline import email_entries
 
 requires = ("fundraising",)
 
@@ -30,6 +32,9 @@ def register_routes(crm):
         ("/api/gmail/proposals/{proposal_id:id}/approve", r.DecisionResource(crm, True)),
         ("/api/gmail/proposals/{proposal_id:id}/reject", r.DecisionResource(crm, False)),
         ("/api/gmail/drafts", r.DraftsResource(crm)),
+        ("/api/gmail/activities/{activity_id:id}/undo", r.UndoResource(crm)),
+        ("/api/gmail/activities/{activity_id:id}/link", r.LinkResource(crm)),
+        ("/api/gmail/investors/{investor_id:id}/last-email", r.LastEmailResource(crm)),
     ]
 
 
@@ -52,4 +57,18 @@ def register_activity_sources(crm):
 def register_backup_tables(register):
     # accounts (which mailboxes sync, and from where) are replaced wholesale; no tokens here
     register("gmail", {"gmail_accounts": None, "gmail_proposals": None,
-                       "email_activity": "email_activity"})
+                       "email_activity": "email_activity", "email_links": None})
+
+
+@hookimpl
+def my_day(crm, user):
+    # proposals waiting for this user: their own mailbox's, still pending (admins too)
+    rows = crm.db.query("SELECT * FROM gmail_proposals WHERE deleted_at IS NULL AND user_id = ? "
+                        "AND status = 'pending' ORDER BY sent_at DESC, id LIMIT 100",
+                        [user["id"]])
+    return {"proposals": [proposal_json(row) for row in rows]}
+
+
+@hookimpl
+def record_timeline(crm, table, record_id, kinds, before, limit):
+    return email_entries(crm, table, record_id, kinds, before, limit)

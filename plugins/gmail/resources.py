@@ -1,8 +1,11 @@
 """Routes: /api/admin/gmail/accounts, /api/gmail/proposals, /api/gmail/drafts."""
+from core.errors import not_found
 from core.openapi import operation
-from plugins.gmail import models, proposals
+from plugins.fundraising.api import fundraising
+from plugins.gmail import models, proposals, undo
 from plugins.gmail.accounts import list_accounts, set_account
 from plugins.gmail.drafts import create_contact_draft
+from plugins.gmail.timeline import last_email
 
 
 class AccountsResource:
@@ -71,3 +74,37 @@ class DraftsResource:
         body = req.context.body
         resp.media = create_contact_draft(self.crm, req.context.user, body.contact_id,
                                           body.subject, body.body)
+
+
+class UndoResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Undo an approval: the email activity is archived, Last Contact recomputed, the "
+               "proposal pending again (the approver or an admin)", response=models.UndoResult,
+               errors=(403, 404))
+    def on_post(self, req, resp, activity_id):
+        resp.media = undo.undo(self.crm, activity_id, req.context.user)
+
+
+class LinkResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Move an approved email to another investor; both Last Contacts recomputed",
+               body=models.LinkBody, response=models.LinkResult, errors=(403, 404))
+    def on_post(self, req, resp, activity_id):
+        resp.media = undo.link(self.crm, activity_id, req.context.body.investor_id,
+                               req.context.user)
+
+
+class LastEmailResource:
+    def __init__(self, crm):
+        self.crm = crm
+
+    @operation("Who on the team sent or received the investor's latest approved email",
+               errors=(404,))
+    def on_get(self, req, resp, investor_id):
+        if not fundraising(self.crm).live_ids("investors", [investor_id]):
+            raise not_found("No such investor")
+        resp.media = last_email(self.crm, investor_id)

@@ -32,7 +32,8 @@ class GmailSettings(FileBackedSettings):
     workspace_domain: str | None = Field(
         None, description="the Google Workspace domain the service account may read; a "
         "mailbox outside it cannot be synced")
-    max_messages_per_sync: int = Field(2000, ge=1)
+    # messages per history.list / messages.list page; each page is stored in one transaction
+    page_size: int = Field(500, ge=1, le=500)
     excerpt_chars: int = Field(2000, ge=100, le=20000)
     timeout: float = Field(30.0, gt=0, le=300)
     # retry n of a throttled or failed call waits up to this x 2^n seconds (random jitter,

@@ -38,5 +38,33 @@ def _sent_at_with_microseconds(db):
                    "WHERE length(sent_at) = 20 AND sent_at LIKE '%Z'")
 
 
+def _every_matched_contact(db):
+    # a message can match contacts of several investors: proposals keep all of them
+    # ([[contact_id, investor_id], ...]) and an approved email is linked to each
+    db.execute("ALTER TABLE gmail_proposals ADD COLUMN links TEXT NOT NULL DEFAULT '[]'")
+    db.execute("""UPDATE gmail_proposals SET links = json_array(json_array(contact_id, investor_id))
+                  WHERE contact_id IS NOT NULL""")
+    db.execute("""CREATE TABLE email_links (
+        id INTEGER PRIMARY KEY,
+        activity_id INTEGER NOT NULL REFERENCES email_activity(id),
+        contact_id INTEGER REFERENCES fundraising_contacts(id),
+        investor_id INTEGER REFERENCES fundraising_investors(id),
+        last_contact_before TEXT,
+        UNIQUE (activity_id, contact_id, investor_id))""")
+    db.execute("CREATE INDEX email_links_investor ON email_links(investor_id, activity_id)")
+    db.execute("CREATE INDEX email_links_contact ON email_links(contact_id, activity_id)")
+    db.execute("""INSERT OR IGNORE INTO email_links (activity_id, contact_id, investor_id)
+                  SELECT id, contact_id, investor_id FROM email_activity
+                  WHERE contact_id IS NOT NULL OR investor_id IS NOT NULL""")
+
+
+def _sync_cursor(db):
+    # where an unfinished sync stopped (JSON: mode, start or since, page token, target
+    # history id), so the next sync resumes there instead of skipping the rest
+    db.execute("ALTER TABLE gmail_accounts ADD COLUMN sync_cursor TEXT")
+
+
 MIGRATIONS = [Migration(1, "accounts, proposals and email activity", _tables),
-              Migration(2, "sent_at in the one timestamp format", _sent_at_with_microseconds)]
+              Migration(2, "sent_at in the one timestamp format", _sent_at_with_microseconds),
+              Migration(3, "every matched contact of a message kept", _every_matched_contact),
+              Migration(4, "a resumable sync cursor", _sync_cursor)]

@@ -67,6 +67,8 @@ def fill(crm, client, admin, member):
     ok(client.simulate_put(f"/api/admin/gmail/accounts/{member['id']}", headers=a,
                            json={"enabled": True}))
     ok(client.simulate_patch("/api/backups/policy", headers=a, json={"keep_last": 5}))
+    note = ok(client.simulate_post(f"/api/fundraising/investors/{acme['id']}/notes", headers=a,
+                                   json={"body": "Ask @max@fund.example to call"}), 201)
     now = utcnow()
     with crm.write() as db:
         for n in (1, 2):
@@ -78,7 +80,7 @@ def fill(crm, client, admin, member):
                    "VALUES ('import.people', '{\"Jo\": 1}', 1, ?, ?)", [now, now])
     ok(client.simulate_post("/api/gmail/proposals/1/approve", headers=m, json={}))
     return {"acme": acme, "birch": birch, "fund": fund, "ann": ann, "task": task,
-            "other": other, "wish": wish}
+            "other": other, "wish": wish, "note": note}
 
 
 def change_everything(crm, client, admin, member, ids):
@@ -114,7 +116,11 @@ def change_everything(crm, client, admin, member, ids):
     ok(client.simulate_post("/api/gmail/proposals/2/reject", headers=member["headers"],
                             json={}))
     ok(client.simulate_patch("/api/backups/policy", headers=a, json={"time": "04:00"}))
+    note = ids["note"]
+    ok(client.simulate_patch(f"/api/notes/{note['id']}", headers=a, json={
+        "body": "Ask @ada@fund.example instead", "expected_version": note["version"]}))
     with crm.write() as db:  # lost outright, as a bad script or a broken disk would
+        db.execute("DELETE FROM email_links")
         db.execute("DELETE FROM email_activity")
         db.execute("DELETE FROM app_settings WHERE key = 'import.people'")
         db.execute("DELETE FROM list_memberships WHERE id = (SELECT min(id) FROM "

@@ -77,3 +77,8 @@ def service_account_key(tmp_path, fake_gmail):
     key = write_service_account_key(tmp_path / "service-account.json", fake_gmail.token_uri)
     fake_gmail.trust_service_account(key.path)
     return key
+
+
+# the CRM wired to the fake Gmail (Acme and its contact Jo) and its enabled mailboxes, shared
+# by every gmail test module
+from tests.gmail.test_capture import gmail_crm, synced  # noqa: E402, F401

@@ -44,6 +44,7 @@ class _Failure:
     status: int
     message: str
     times: int
+    after: int = 0
 
 
 class FakeGmail:
@@ -128,13 +129,14 @@ class FakeGmail:
             for grant in self._grants.values():
                 grant.expires_at = 0
 
-    def fail_next(self, path_prefix, status, message="Injected failure", *, times=1):
-        """Answer the next `times` requests whose path starts with path_prefix with this error.
+    def fail_next(self, path_prefix, status, message="Injected failure", *, times=1, after=0):
+        """Answer the next `times` requests whose path starts with path_prefix with this error,
+        once `after` such requests have been served normally.
 
         path_prefix is the path as sent, e.g. "/gmail/v1/users/me/messages" or "/token".
         """
         with self._lock:
-            self._failures.append(_Failure(path_prefix, status, message, times))
+            self._failures.append(_Failure(path_prefix, status, message, times, after))
 
     # -- requests --------------------------------------------------------------------------
     def handle(self, method, path, query, headers, body):
@@ -171,6 +173,9 @@ class FakeGmail:
     def _take_failure(self, path):
         for failure in self._failures:
             if path.startswith(failure.path_prefix):
+                if failure.after > 0:
+                    failure.after -= 1
+                    return None
                 failure.times -= 1
                 if failure.times <= 0:
                     self._failures.remove(failure)

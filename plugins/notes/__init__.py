@@ -1,0 +1,1 @@
+"""Notes on fundraising records: markdown rendered safely, @mentions of teammates."""
