@@ -13,7 +13,7 @@ from typing import Any, Literal, Mapping, Union
 
 import orjson
 
-from core.errors import unprocessable
+from core.errors import not_found, unprocessable
 from plugins.fundraising.clock_formulas import keep_current
 from plugins.fundraising.field_defs import FieldDef, FieldSet, FieldSpec, cached_fields
 from plugins.fundraising.fields import add_field
@@ -239,6 +239,22 @@ class FundraisingAPI:
             sql += " AND id IN (SELECT value FROM json_each(?))"
             params.append(orjson.dumps(sorted(only_ids)).decode())
         return {r[0] for r in self.crm.db.execute(sql, params)}
+
+    def view_where(self, table: str, view_id: int, user: dict) -> tuple[str, list]:
+        """SQL (and its parameters) true for the rows of `table` that a saved view's filters
+        keep, for a plugin's own query over fundraising_<table>; a 404 when `user` cannot see
+        the view, a 422 naming `view` when it is of another table."""
+        row = self.crm.db.execute(
+            "SELECT table_name, owner_id, config FROM fundraising_views "
+            "WHERE id = ? AND deleted_at IS NULL", [view_id]).fetchone()
+        if row is None or row[1] not in (None, user["id"]):
+            raise not_found("No such view")
+        if row[0] != table:
+            raise unprocessable(f"The view is not of the {table} table", field="view")
+        compiler = Compiler(self._store(table).fields)
+        filters = orjson.loads(row[2] or "{}").get("filters")
+        where = compiler.where(filters) if filters else "1"
+        return where, list(compiler.params)
 
     def contacts_with_email(self) -> list[Contact]:
         """Live contacts with an email, of a live investor or none, oldest first."""
