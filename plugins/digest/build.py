@@ -1,10 +1,15 @@
 """What a day's digest says: per user, per investor, the emails and their substance."""
+import logging
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from core.db import utc_text
 from core.services import summarize_text, summarizer_status
+from plugins.digest.guard import check
 from plugins.fundraising.api import fundraising
+
+log = logging.getLogger(__name__)
+SUMMARY_CHARS = 1200
 
 INSTRUCTIONS = (
     "You write for the partners of a venture fund. Summarize the emails between one of the "
@@ -78,13 +83,21 @@ def prompt(user_name, investor, messages, zone) -> str:
     return "\n".join(lines)
 
 
+def sources(user_name, group) -> list[str]:
+    """What a summary may draw on: names, subjects and excerpts of the group's emails."""
+    texts = [user_name or "", group["investor"] or ""]
+    for m in group["messages"]:
+        texts += [m["contact"] or "", m["subject"] or "", m["excerpt"] or ""]
+    return texts
+
+
 def build_digest(crm, day: date, zone, summarize=True) -> dict:
     """The digest of `day`: people → investors → summary and messages, plus other sections."""
     start, end = day_bounds(day, zone)
     available, detail = summarizer_status(crm)
     # a call is counted only when one is made: none when turned off or nothing to call
     asked = summarize and available
-    people, calls, fallback = {}, 0, False
+    people, calls, fallback, rejected = {}, 0, False, 0
     for row in activity(crm, start, end):
         person = people.setdefault(row["user_id"], {"user": row["user_name"],
                                                     "email": row["user_email"], "investors": {}})
@@ -100,6 +113,13 @@ def build_digest(crm, day: date, zone, summarize=True) -> dict:
                 calls += 1
                 summary = summarize_text(crm, prompt(person["user"], group["investor"],
                                                      group["messages"], zone), INSTRUCTIONS)
+            if summary is not None:
+                group["guard"] = check(summary, sources(person["user"], group), SUMMARY_CHARS)
+                if group["guard"]:
+                    log.info("digest summary for %s replaced: %s", group["investor"],
+                             group["guard"])
+                    rejected += 1
+                    summary = None
             group["fallback"] = summary is None
             fallback |= group["fallback"]
             group["summary"] = summary or extract(group["messages"])
@@ -110,5 +130,5 @@ def build_digest(crm, day: date, zone, summarize=True) -> dict:
     return {"day": day.isoformat(), "tz": str(zone), "start": start, "end": end,
             "people": list(people.values()), "people_count": len(people),
             "investor_count": len(investors), "sections": [s for s in sections if s["items"]],
-            "model_calls": calls, "fallback": fallback, "summarized": asked,
+            "model_calls": calls, "rejected": rejected, "fallback": fallback, "summarized": asked,
             "model_server": {"available": available, "detail": detail}}

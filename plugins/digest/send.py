@@ -90,11 +90,13 @@ def send_digest_for_day(crm, day: date, force=False, now=None, settings=None) ->
         attempts = run["attempts"] + (0 if status == "skipped" else 1)
         db.execute(
             "UPDATE digest_runs SET status = ?, attempts = ?, last_error = ?, people = ?, "
-            "investors = ?, model_calls = model_calls + ?, fallback = ?, updated_at = ?, "
+            "investors = ?, model_calls = model_calls + ?, rejected = rejected + ?, fallback = ?, "
+            "updated_at = ?, "
             "next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
             "WHERE day = ?",
             [status, attempts, error if status == "failed" else None, digest["people_count"],
-             digest["investor_count"], digest["model_calls"], int(digest["fallback"]),
+             digest["investor_count"], digest["model_calls"], digest.get("rejected", 0),
+             int(digest["fallback"]),
              utcnow(), utc_text(now + timedelta(minutes=settings.retry_minutes))
              if status == "failed" else None, status, utcnow(), day.isoformat()])
     return dict(run_row(crm.db, day))

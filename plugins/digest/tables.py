@@ -16,4 +16,10 @@ def _tables(db):
         message_id TEXT, error TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (day, user_id))""")
 
 
-MIGRATIONS = [Migration(1, "digest ledger", _tables)]
+def _rejected(db):
+    # summaries the guard replaced by the extractive one (see guard.py)
+    db.execute("ALTER TABLE digest_runs ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS = [Migration(1, "digest ledger", _tables),
+              Migration(2, "summaries rejected by the guard", _rejected)]

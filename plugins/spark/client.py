@@ -165,7 +165,11 @@ def chat(settings: SparkSettings, system: str, user: str) -> str:
             if text:
                 return text
             last = ValueError("empty answer")
-        except (SparkFailed, http.client.HTTPException, OSError, TimeoutError, ValueError,
+        except SparkFailed as exc:
+            if str(exc) == "HTTP 400":  # e.g. context_length_exceeded: same body fails again
+                raise
+            last = exc
+        except (http.client.HTTPException, OSError, TimeoutError, ValueError,
                 KeyError, IndexError, TypeError, AttributeError) as exc:
             last = exc
     raise last

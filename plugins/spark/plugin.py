@@ -1,9 +1,12 @@
 """Hook implementations of the spark plugin."""
 import logging
+import time
 from urllib.parse import urlparse
 
 from core import SecurityCheck, hookimpl
-from plugins.spark.client import SparkRefused, SparkSettings, chat, check_endpoint
+from plugins.spark.client import (SparkFailed, SparkRefused, SparkSettings, chat,
+                                  check_endpoint)
+from plugins.spark.gate import one_at_a_time
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +26,15 @@ def summarize_text(crm, text, instructions):
     if not settings.base_url:
         return None
     try:
-        return chat(settings, instructions, text)
+        # one request at a time per endpoint; a busy server past the timeout falls back
+        with one_at_a_time(settings.base_url, time.monotonic() + settings.timeout):
+            try:
+                return chat(settings, instructions, text)
+            except SparkFailed as exc:
+                if str(exc) != "HTTP 400":
+                    raise
+                # too long for the window: keep the first half and retry once
+                return chat(settings, instructions, text[:len(text) // 2] + " […]")
     except SparkRefused as exc:
         log.warning("Spark refused: %s", exc)
     except Exception as exc:  # down, slow or garbled: the caller falls back
@@ -60,3 +71,9 @@ def register_security_checks(crm):
         return True, "the model server is on the fund's own network"
     return [SecurityCheck("spark_local", "Digest summaries stay on the fund's own network",
                           local_model)]
+
+
+@hookimpl
+def register_commands(cli):
+    from plugins.spark.cli import register
+    register(cli)

@@ -15,8 +15,8 @@ from tests.smtp.conftest import certs, free_port, smtp_server  # noqa: F401 (fix
 class ModelServer:
     """POST /v1/chat/completions like vLLM or Ollama; records every prompt."""
 
-    def __init__(self, delay=0.0):
-        self.prompts, self.delay = [], delay
+    def __init__(self, delay=0.0, answer="Model summary for {investor}."):
+        self.prompts, self.delay, self.answer = [], delay, answer
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -27,7 +27,7 @@ class ModelServer:
                 time.sleep(server.delay)
                 investor = body["messages"][1]["content"].split(" and ", 1)[1].split(":", 1)[0]
                 answer = {"choices": [{"message": {"role": "assistant",
-                                                   "content": f"Model summary for {investor}."}}]}
+                                                   "content": server.answer.format(investor=investor)}}]}
                 data = json.dumps(answer).encode()
                 try:
                     self.send_response(200)

@@ -1,0 +1,49 @@
+"""Make a prompt fit the model's context window.
+
+estimate_tokens() over-counts on purpose (about 3.5 characters a token, plus a margin);
+trim_email() drops quoted replies and signatures first; pack() splits one (user, investor)
+group into chunks that each fit, for a map-reduce summary."""
+import re
+
+CHARS_PER_TOKEN = 3.5
+MARGIN = 1.15
+_QUOTE_HEAD = re.compile(r"^\s*(On .+ wrote:|-{2,} ?Original Message ?-{2,}|From: .+)\s*$",
+                         re.IGNORECASE)
+_SIGNATURE = re.compile(r"^\s*(--\s*|Best,?|Regards,?|Kind regards,?|Thanks,?|Cheers,?|"
+                        r"Sent from my .+)\s*$", re.IGNORECASE)
+
+
+def estimate_tokens(text: str) -> int:
+    return int(len(text) / CHARS_PER_TOKEN * MARGIN) + 4
+
+
+def trim_email(body: str, max_tokens: int) -> str:
+    """Quoted replies go first, then the signature, then the tail is cut."""
+    lines = []
+    for line in body.splitlines():
+        if line.lstrip().startswith(">") or _QUOTE_HEAD.match(line):
+            break
+        lines.append(line)
+    for i, line in enumerate(lines):
+        if i > 0 and _SIGNATURE.match(line):
+            lines = lines[:i]
+            break
+    text = "\n".join(lines).strip()
+    max_chars = int(max_tokens * CHARS_PER_TOKEN / MARGIN)
+    return text if len(text) <= max_chars else text[:max_chars].rstrip() + " […]"
+
+
+def pack(emails: list[str], budget_tokens: int, per_email_tokens: int) -> list[list[str]]:
+    """Chunks of trimmed emails, each chunk within budget_tokens."""
+    chunks, current, used = [], [], 0
+    for body in emails:
+        text = trim_email(body, min(per_email_tokens, budget_tokens))
+        cost = estimate_tokens(text)
+        if current and used + cost > budget_tokens:
+            chunks.append(current)
+            current, used = [], 0
+        current.append(text)
+        used += cost
+    if current:
+        chunks.append(current)
+    return chunks

@@ -1,0 +1,32 @@
+"""One request at a time per model endpoint, across the threads of this process.
+
+A real llama.cpp server serves one completion at a time and keeps generating for a client
+that gave up, so we never send a second request to the same endpoint while one runs. Across
+worker processes each process has its own gate (at most one request per process)."""
+import threading
+import time
+from contextlib import contextmanager
+
+_gates: dict[str, threading.Lock] = {}
+_gates_lock = threading.Lock()
+
+
+class GateTimeout(Exception):
+    """The endpoint stayed busy past the caller's deadline."""
+
+
+def _gate(base_url: str) -> threading.Lock:
+    with _gates_lock:
+        return _gates.setdefault(base_url.rstrip("/"), threading.Lock())
+
+
+@contextmanager
+def one_at_a_time(base_url: str, deadline: float):
+    """Hold the endpoint's gate; deadline is a time.monotonic() value."""
+    gate = _gate(base_url)
+    if not gate.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        raise GateTimeout(base_url)
+    try:
+        yield
+    finally:
+        gate.release()

@@ -1,0 +1,19 @@
+"""A summary that invents an amount is replaced by the extract and counted on the run."""
+from plugins.digest.send import send_digest_for_day
+from tests.digest.conftest import ModelServer, point_smtp
+from tests.digest.test_digest import DAY
+from tests.smtp.conftest import certs, smtp_server  # noqa: F401 (fixtures)
+
+
+def test_invented_amount_is_rejected_and_counted(crm, day_of_email, digest_env, smtp_server,  # noqa: F811
+                                                 monkeypatch):
+    inbox, port = smtp_server("none")
+    point_smtp(monkeypatch, port)
+    spark = ModelServer(answer="{investor} will wire $9M tomorrow.")
+    try:
+        monkeypatch.setenv("SPARK_BASE_URL", spark.base_url)
+        run = send_digest_for_day(crm, DAY)
+    finally:
+        spark.stop()
+    assert run["status"] == "sent" and run["fallback"] == 1
+    assert run["model_calls"] >= 1 and run["rejected"] == run["model_calls"]
