@@ -3,7 +3,8 @@ import random
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-from plugins.fundraising.api import Condition, FilterGroup, fundraising
+from plugins.fundraising.api import fundraising
+from tests.dashboard.views import big_view
 
 
 def _backdate(crm, investor_id, day):
@@ -69,11 +70,7 @@ def test_movements_match_python(crm, client, admin, member):
 
 def test_movements_honour_a_saved_view(crm, client, admin, member):
     investors, moves, today = _seed(crm, client, admin)
-    user = {k: v for k, v in member.items() if k != "headers"}
-    big = fundraising(crm).add_view("investors", "Big", user,
-                                    FilterGroup((Condition("check_size", ">=", 1e6),)))
-    kept = {r.id for r in investors if r.value("check_size") >= 1e6}
-    assert 0 < len(kept) < len(investors)
+    big, kept = big_view(crm, member, investors)
     got = client.get(f"/api/dashboard/movements?weeks=20&view={big['id']}",
                      headers=member["headers"]).json
     assert got == _want(moves, kept, today, 20)
