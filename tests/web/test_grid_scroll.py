@@ -73,11 +73,15 @@ def test_a_jump_fetches_the_rows_of_that_place(web_server, page):
     page.goto(f"{web_server.base_url}/#/grid/investors")
     page.wait_for_selector(".grid-page[data-loaded]")
     scroll_to(page, 0.7)
-    page.wait_for_function("() => document.querySelectorAll('.tabulator-row:not(.row-pending)"
-                           " [tabulator-field=name]').length > 5")
-    names = loaded_names(page)
-    assert all(3_000 < int(n.split()[1]) < 4_000 for n in names[:3]), names[:3]
+    # rows of that place, fetched and on screen (not the first block's, still drawn a moment)
+    page.wait_for_function("""() => [...document.querySelectorAll(
+        '.tabulator-row:not(.row-pending) [tabulator-field=name]')]
+        .filter(c => c.getBoundingClientRect().height && /^Investor 003/.test(c.textContent))
+        .length > 5""")
+    names = [n for n in loaded_names(page) if n.startswith("Investor 003")]
+    assert len(names) > 5 and names == sorted(names)
     # the record panel opens from a fetched row
-    page.locator(".tabulator-row:not(.row-pending) .expand-cell").first.click()
-    page.wait_for_selector(".side-panel h2")
-    assert page.inner_text(".side-panel h2") in names
+    row = page.locator(".tabulator-row:not(.row-pending)", has_text=names[0])
+    row.locator(".expand-cell").click()
+    page.wait_for_selector(f".side-panel h2:has-text('{names[0]}')")
+    assert page.inner_text(".side-panel h2") == names[0]
