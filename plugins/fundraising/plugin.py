@@ -12,6 +12,7 @@ from plugins.fundraising.settings import FundraisingSettings
 from plugins.fundraising.tables import BACKED_UP_TABLES, MIGRATIONS, RECORD_TABLES
 from plugins.fundraising.versioning import bump_state
 from plugins.fundraising.batch import BatchResource
+from plugins.fundraising.names import NamesResource
 from plugins.fundraising.totals_resources import GroupsResource, TotalsResource
 
 PREFIX = "/api/fundraising"
@@ -67,6 +68,7 @@ def register_routes(crm):
             (f"{base}/export.xlsx", g.ViewExportResource(crm, table, "xlsx")),
             (f"{base}/totals", TotalsResource(crm, table)),
             (f"{base}/groups", GroupsResource(crm, table)),
+            (f"{base}/names", NamesResource(crm, table)),
             (f"{base}/{{record_id:id}}", r.RecordResource(crm, table)),
             (f"{base}/{{record_id:id}}/restore", r.RestoreRecordResource(crm, table)),
             (f"{base}/{{record_id:id}}/history", r.HistoryResource(crm, table)),

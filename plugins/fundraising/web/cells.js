@@ -82,9 +82,12 @@ export function moneyText(value, options = {}, compact = false) {
   return `${number < 0 ? MINUS : ""}${symbol}${amount}`;
 }
 
+// A large table's names arrive as the cells are drawn: "…" until then.
 function linkNames(field, value, lookups) {
-  const names = lookups.records[field.options.table] || new Map();
-  return [].concat(value).map((id) => names.get(id) || `#${id}`);
+  const table = field.options.table;
+  const names = lookups.records[table] || new Map();
+  return [].concat(value).map((id) => names.get(id) || lookups.links?.name(table, id)
+    || (lookups.links?.pending(table, id) ? "…" : `#${id}`));
 }
 
 /** A value as plain text for people (sorting menus, titles, the record panel's fallbacks). */

@@ -5,6 +5,7 @@ import { h } from "/assets/ui.js";
 import { loadTeammates, pickerChoices } from "/assets/teammates.js";
 import { alignsRight, displayValue, shownAs, valueNode } from "./cells.js";
 import { multiSelectEditor, percentEditor } from "./editors.js";
+import { LinkNames } from "./link_names.js";
 
 export { displayValue, valueNode };
 
@@ -74,6 +75,8 @@ function userChoices(lookups) {
 function editorFor(field, lookups) {
   if (field.system) return { editor: false }; // kept by the server on each write
   const several = field.type === "multi_select" || (field.type === "link" && field.options.multiple !== false);
+  const remote = field.type === "link" && lookups.links?.partial.has(field.options.table);
+  if (remote) return remoteLinkEditor(field, lookups, several);
   if (several) return { editor: multiSelectEditor(choiceValues(field, lookups)) };
   switch (field.type) {
     case "text": case "email": case "url": case "phone": return { editor: "input" };
@@ -95,6 +98,21 @@ function editorFor(field, lookups) {
       };
     default: return { editor: false }; // formula: computed
   }
+}
+
+// A link to a large table: the picker asks the server for the names matching what is typed.
+function remoteLinkEditor(field, lookups, several) {
+  const table = field.options.table;
+  const search = (text) => lookups.links.search(table, text);
+  if (several) return { editor: multiSelectEditor(search, (id) => lookups.records[table].get(id) ?? `#${id}`) };
+  return {
+    editor: "list",
+    editorParams: {
+      valuesLookup: (_cell, term) => search(term || ""), filterRemote: true, filterDelay: 200,
+      autocomplete: true, clearable: true, listOnEmpty: true, freetext: false,
+      itemFormatter: (label) => h("span", null, label),
+    },
+  };
 }
 
 /** Tabulator column definitions for the fields, shaped by a view's order, pins, hides and widths. */
@@ -128,23 +146,17 @@ export function buildColumns(fields, config, lookups, { onExpand, headerMenu }) 
 }
 
 /**
- * Names for link and user cells: {records: {table: Map(id -> name)}, users: Map(id -> name) of
+ * Names for link and user cells: {records: {table: Map(id -> name)}, links: the LinkNames that
+ * fills those maps (all of a small table, as drawn for a large one), users: Map(id -> name) of
  * every user, teammates: [{id, name, email, active}] for pickers and filters}.
  */
 export async function loadLookups(api, fields, user) {
+  const links = new LinkNames(api);
   const lookups = {
-    records: {}, users: new Map([[user.id, user.name]]), teammates: [{ ...user, active: true }],
+    records: links.maps, links, users: new Map([[user.id, user.name]]), teammates: [{ ...user, active: true }],
   };
   const tables = new Set(fields.filter((f) => f.type === "link").map((f) => f.options.table));
-  await Promise.all([...tables].map(async (table) => {
-    const names = new Map();
-    for (let offset = 0; ; offset += 1000) {
-      const page = await api.get(`/api/fundraising/${table}`, { limit: 1000, offset });
-      for (const r of page.records) names.set(r.id, r.name);
-      if (offset + 1000 >= page.total) break;
-    }
-    lookups.records[table] = names;
-  }));
+  await Promise.all([...tables].map((table) => links.load(table)));
   if (fields.some((f) => f.type === "user")) {
     lookups.teammates = await loadTeammates(api);
     for (const u of lookups.teammates) lookups.users.set(u.id, u.name);

@@ -50,11 +50,15 @@ export function percentEditor(cell, onRendered, success, cancel) {
  * list of checkable options opens under it. Arrows move, Space (or Enter while filtering)
  * ticks the highlighted option, Enter or leaving saves the list, Escape cancels.
  */
-export function multiSelectEditor(values) {
-  const choices = values.map((c) => (typeof c === "object" ? c : { label: String(c), value: c }));
+// `values`: the choices, or for a large linked table a search (text) => Promise of choices,
+// with `labelOf(value)` naming the values already chosen.
+export function multiSelectEditor(values, labelOf) {
+  const remote = typeof values === "function";
+  const fixed = remote ? [] : values.map((c) => (typeof c === "object" ? c : { label: String(c), value: c }));
   return (cell, onRendered, success, cancel) => {
     document.querySelector(".multi-editor")?.remove(); // an editor Tabulator abandoned
     const start = [].concat(cell.getValue() ?? []);
+    let choices = remote ? start.map((v) => ({ label: labelOf(v), value: v })) : fixed;
     const known = new Set(choices.map((c) => c.value));
     const chosen = new Set(start);
     const input = h("input", {
@@ -67,14 +71,19 @@ export function multiSelectEditor(values) {
     let active = -1;
     let done = false;
     // Options are not focusable: the focus stays in the filter box, whose blur saves.
-    const rows = choices.map((choice, i) => {
-      const row = h("div", { class: "multi-option", role: "option", id: `${listId}-${i}` },
-        h("span", { class: "multi-check", "aria-hidden": "true" }), h("span", null, choice.label));
-      row.addEventListener("click", () => toggle(i, !chosen.has(choice.value)));
-      return { choice, row };
-    });
     const empty = h("div", { class: "multi-empty muted" }, "No matching choice");
-    list.append(...rows.map((r) => r.row), empty);
+    let rows = [];
+    function showChoices() {
+      rows = choices.map((choice, i) => {
+        const row = h("div", { class: "multi-option", role: "option", id: `${listId}-${i}` },
+          h("span", { class: "multi-check", "aria-hidden": "true" }), h("span", null, choice.label));
+        row.addEventListener("click", () => toggle(i, !chosen.has(choice.value)));
+        return { choice, row };
+      });
+      list.replaceChildren(...rows.map((r) => r.row), empty);
+      rows.forEach((r, i) => toggle(i, chosen.has(r.choice.value)));
+    }
+    showChoices();
     list.addEventListener("mousedown", (e) => e.preventDefault()); // keep the focus in the box
 
     const visible = () => rows.filter((r) => !r.row.hidden);
@@ -93,7 +102,22 @@ export function multiSelectEditor(values) {
       shown[active].row.scrollIntoView({ block: "nearest" });
       input.setAttribute("aria-activedescendant", shown[active].row.id);
     }
+    let searching = null;
     function filter() {
+      if (remote) { // the chosen ones first, then the server's matches
+        clearTimeout(searching);
+        searching = setTimeout(async () => {
+          const text = input.value;
+          const found = await values(text).catch(() => []);
+          if (done || text !== input.value) return;
+          const picked = [...chosen].map((v) => ({ label: labelOf(v), value: v }));
+          choices = [...picked, ...found.filter((c) => !chosen.has(c.value))];
+          showChoices();
+          empty.hidden = rows.length > 0;
+          highlight(text.trim() ? picked.length : -1);
+        }, 200);
+        return;
+      }
       const text = input.value.trim().toLowerCase();
       rows.forEach((r) => { r.row.hidden = !!text && !r.choice.label.toLowerCase().includes(text); });
       empty.hidden = visible().length > 0;
@@ -115,11 +139,11 @@ export function multiSelectEditor(values) {
       done = true;
       close();
       // The field's order, and values not among the choices kept rather than dropped.
-      if (save) success([...choices.map((c) => c.value).filter((v) => chosen.has(v)),
+      if (save && remote) success([...chosen]); // as they were, then in the order picked
+      else if (save) success([...choices.map((c) => c.value).filter((v) => chosen.has(v)),
         ...start.filter((v) => !known.has(v) && chosen.has(v))]);
       else cancel();
     }
-    rows.forEach((r, i) => toggle(i, chosen.has(r.choice.value)));
     input.addEventListener("input", filter);
     input.addEventListener("keydown", (e) => {
       if (e.key === "ArrowDown") highlight(active + 1);
@@ -147,6 +171,7 @@ export function multiSelectEditor(values) {
       document.addEventListener("mousedown", orphaned, true);
       empty.hidden = rows.length > 0;
       input.focus();
+      if (remote) filter(); // the first matches, without typing
     });
     return input;
   };

@@ -41,6 +41,7 @@ export class GridPage {
     this.fields = fields.sort((a, b) => a.position - b.position);
     this.views = views.filter((v) => v.table === this.table);
     this.lookups = await loadLookups(this.api, this.fields, this.ctx.user);
+    this.lookups.links.onNames = () => this.grid?.getRows("visible").forEach((r) => r.reformat());
     const remembered = Number(localStorage.getItem(this.viewKey()));
     const view = this.views.find((v) => v.id === remembered);
     this.useView(view || null); // also brings back this session's unsaved changes

@@ -4,7 +4,7 @@
 import { ApiError } from "/assets/api.js";
 import { formatDate } from "/assets/ui.js";
 import { columnKey } from "./columns.js";
-import { copyText, parseCell, parseTsv, toTsv } from "./paste.js";
+import { copyText, parseCell, parseTsv, several, toTsv } from "./paste.js";
 import { UndoStack } from "./undo.js";
 
 const MAX_CELLS = 10000; // a paste or fill larger than this is refused before any work
@@ -163,12 +163,13 @@ export class GridEditing {
   }
 
   /** Cells {row, column, text | value} -> one batch; the cells that cannot take theirs are marked. */
-  apply(cells, label) {
+  async apply(cells, label) {
     const loading = new Set(cells.filter((c) => c.row.getData().__pending).map((c) => c.row)).size;
     if (loading) {
       this.page.ctx.toast(`${loading} of these rows are still loading: wait a moment and try again`, "error");
-      return Promise.resolve(false);
+      return false;
     }
+    await this.resolveLinks(cells);
     const changes = [];
     const bad = [];
     for (const cell of cells) {
@@ -194,7 +195,19 @@ export class GridEditing {
       this.page.ctx.toast(`${bad.length} cell${bad.length === 1 ? "" : "s"} not changed: ${first.message}`, "error");
     }
     if (changes.length) return this.write(changes, label, "new");
-    return Promise.resolve(false);
+    return false;
+  }
+
+  /** Names typed into links to a large table are looked up on the server before parsing. */
+  async resolveLinks(cells) {
+    const texts = new Map(); // table -> names
+    for (const cell of cells) {
+      const field = this.fieldOf(cell.column);
+      if (field?.type !== "link" || !cell.text) continue;
+      const table = field.options.table;
+      texts.set(table, [...(texts.get(table) || []), ...(field.options.multiple === false ? [cell.text] : several(cell.text))]);
+    }
+    await Promise.all([...texts].map(([table, names]) => this.page.lookups.links?.resolve(table, names)));
   }
 
   /** One batch write of the changes; on success they become one undo (or redo) step. */

@@ -82,7 +82,7 @@ function byName(entries, text) {
   return found.length === 1 ? found[0][0] : found.length ? "ambiguous" : undefined;
 }
 
-function several(text) {
+export function several(text) {
   return text.split(/[;,\n]/).map((t) => t.trim()).filter(Boolean);
 }
 
