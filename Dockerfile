@@ -23,6 +23,7 @@ RUN find core plugins -type f \( -name '*.html' -o -name '*.css' -o -name '*.js'
         ! -path '*/node_modules/*' -exec cp --parents {} /opt/crm/lib/python3.11/site-packages/ \;
 COPY --from=web-vendor /webapp/node_modules/tabulator-tables/dist/js/tabulator_esm.min.js \
     /webapp/node_modules/tabulator-tables/dist/css/tabulator.min.css \
+    /webapp/node_modules/echarts/dist/echarts.min.js \
     /opt/crm/lib/python3.11/site-packages/plugins/webapp/static/vendor/
 
 FROM python:3.11-slim

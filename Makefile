@@ -6,10 +6,11 @@ BENCH_STAMP := $(VENV)/.bench-installed
 WEBAPP := plugins/webapp
 VENDOR := $(WEBAPP)/static/vendor
 TABULATOR := $(WEBAPP)/node_modules/tabulator-tables/dist
+ECHARTS := $(WEBAPP)/node_modules/echarts/dist
 
 .PHONY: install run test check fuzz startos-check s9pk browsers caddy bench clean
 
-# The web app's JavaScript (Tabulator) comes from npm with a lock file; without Node.js 20
+# The web app's JavaScript (Tabulator, ECharts) comes from npm with a lock file; without Node.js 20
 # the server still runs and / says the web assets are missing.
 $(STAMP): setup.cfg pyproject.toml $(WEBAPP)/package.json $(WEBAPP)/package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +19,7 @@ $(STAMP): setup.cfg pyproject.toml $(WEBAPP)/package.json $(WEBAPP)/package-lock
 	@if command -v npm >/dev/null; then \
 		(cd $(WEBAPP) && npm ci --no-audit --no-fund --loglevel=error) && \
 		mkdir -p $(VENDOR) && \
-		cp $(TABULATOR)/js/tabulator_esm.min.js $(TABULATOR)/css/tabulator.min.css $(VENDOR)/; \
+		cp $(TABULATOR)/js/tabulator_esm.min.js $(TABULATOR)/css/tabulator.min.css $(ECHARTS)/echarts.min.js $(VENDOR)/; \
 	else \
 		echo "Node.js not found: the web app's assets are not installed (the API works)"; \
 	fi
