@@ -174,12 +174,14 @@ def _add_emails(db, rng, investors, users, today, actor):
                 [user["id"], message_id, message_id, direction, user["email"], "[]", subject,
                  excerpt, sent_at, investor[0], investor[5], "approved", user["id"], now, now]
             ).lastrowid
-            db.execute(
+            activity_id = db.execute(
                 "INSERT INTO email_activity (user_id, investor_id, contact_id, message_id, "
                 "thread_id, direction, subject, excerpt, sent_at, proposal_id, created_at, "
                 "created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [user["id"], investor[0], investor[5], message_id, message_id, direction,
-                 subject, excerpt, sent_at, proposal_id, now, actor])
+                 subject, excerpt, sent_at, proposal_id, now, actor]).lastrowid
+            db.execute("INSERT INTO email_links (activity_id, contact_id, investor_id) "
+                       "VALUES (?, ?, ?)", [activity_id, investor[5], investor[0]])
             count += 1
     return count
 

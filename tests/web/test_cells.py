@@ -128,10 +128,12 @@ def test_the_record_panel_shows_values_like_the_grid(web_server, page):
     open_grid(page, web_server)
     row = page.locator(".tabulator-row", has=page.locator(".tabulator-cell:text-is('Alpha Capital')"))
     row.locator(".expand-cell").click()
-    panel = page.wait_for_selector(".side-panel dl")
+    page.wait_for_selector(".side-panel .record-fields .tabulator-row")
+    panel = page.wait_for_selector(".side-panel .record-fields")
 
     def value(name):
-        return panel.query_selector(f"xpath=.//dt[text()='{name}']/following-sibling::dd[1]")
+        return panel.query_selector(f"xpath=.//div[contains(@class, 'tabulator-row')][div[text()='{name}']]"
+                                    "/div[contains(@class, 'record-field-value')]")
 
     assert value("Probability").inner_text() == "12.5%"
     assert value("Check Size").inner_text() == "$1,250,000"
