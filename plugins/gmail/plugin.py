@@ -4,6 +4,7 @@ from plugins.gmail import resources as r
 from plugins.gmail.activity import email_source
 from plugins.gmail.cli import register
 from plugins.gmail.proposals import proposal_json
+from plugins.gmail.record_drafts import record_draft_routes
 from plugins.gmail.settings import GmailSettings
 from plugins.gmail.sync import sync_all
 from plugins.gmail.tables import MIGRATIONS
@@ -31,10 +32,10 @@ def register_routes(crm):
         ("/api/gmail/proposals/approve", r.BulkApproveResource(crm)),
         ("/api/gmail/proposals/{proposal_id:id}/approve", r.DecisionResource(crm, True)),
         ("/api/gmail/proposals/{proposal_id:id}/reject", r.DecisionResource(crm, False)),
-        ("/api/gmail/drafts", r.DraftsResource(crm)),
         ("/api/gmail/activities/{activity_id:id}/undo", r.UndoResource(crm)),
         ("/api/gmail/activities/{activity_id:id}/link", r.LinkResource(crm)),
         ("/api/gmail/investors/{investor_id:id}/last-email", r.LastEmailResource(crm)),
+        *record_draft_routes(crm),  # /api/gmail/drafts, a record's drafts and follow-up
     ]
 
 
@@ -57,7 +58,8 @@ def register_activity_sources(crm):
 def register_backup_tables(register):
     # accounts (which mailboxes sync, and from where) are replaced wholesale; no tokens here
     register("gmail", {"gmail_accounts": None, "gmail_proposals": None,
-                       "email_activity": "email_activity", "email_links": None})
+                       "email_activity": "email_activity", "email_links": None,
+                       "gmail_drafts": "gmail_drafts"})
 
 
 @hookimpl

@@ -4,7 +4,6 @@ from core.openapi import operation
 from plugins.fundraising.api import fundraising
 from plugins.gmail import models, proposals, undo
 from plugins.gmail.accounts import list_accounts, set_account
-from plugins.gmail.drafts import create_contact_draft
 from plugins.gmail.timeline import last_email
 
 
@@ -62,18 +61,6 @@ class BulkApproveResource:
                response=models.BulkResult)
     def on_post(self, req, resp):
         resp.media = proposals.approve_many(self.crm, req.context.body.ids, req.context.user)
-
-
-class DraftsResource:
-    def __init__(self, crm):
-        self.crm = crm
-
-    @operation("Create a draft to a contact in your own Gmail (nothing is ever sent)",
-               body=models.DraftBody, response=models.Draft, status=201, errors=(404, 502))
-    def on_post(self, req, resp):
-        body = req.context.body
-        resp.media = create_contact_draft(self.crm, req.context.user, body.contact_id,
-                                          body.subject, body.body)
 
 
 class UndoResource:

@@ -64,7 +64,23 @@ def _sync_cursor(db):
     db.execute("ALTER TABLE gmail_accounts ADD COLUMN sync_cursor TEXT")
 
 
+def _record_drafts(db):
+    # drafts created in a user's own mailbox from a record's panel: who, to whom, the subject
+    # (the team sees these) and the body (only its writer does); origin: written by the person
+    # or started by Spark
+    db.execute("""CREATE TABLE gmail_drafts (
+        id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, record_id INTEGER NOT NULL,
+        contact_id INTEGER REFERENCES fundraising_contacts(id),
+        user_id INTEGER NOT NULL REFERENCES users(id), draft_id TEXT NOT NULL,
+        to_address TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL DEFAULT 'person' CHECK (origin IN ('person', 'spark')),
+        created_at TEXT NOT NULL, deleted_at TEXT)""")
+    db.execute("CREATE INDEX gmail_drafts_record ON gmail_drafts(table_name, record_id, "
+               "created_at)")
+
+
 MIGRATIONS = [Migration(1, "accounts, proposals and email activity", _tables),
               Migration(2, "sent_at in the one timestamp format", _sent_at_with_microseconds),
               Migration(3, "every matched contact of a message kept", _every_matched_contact),
-              Migration(4, "a resumable sync cursor", _sync_cursor)]
+              Migration(4, "a resumable sync cursor", _sync_cursor),
+              Migration(5, "drafts made from a record", _record_drafts)]

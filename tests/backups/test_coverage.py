@@ -78,6 +78,10 @@ def fill(crm, client, admin, member):
                        [n, member["id"], f"m{n}", f"Terms {n}", now, acme["id"], ann["id"], now])
         db.execute("INSERT INTO app_settings (key, value, version, created_at, updated_at) "
                    "VALUES ('import.people', '{\"Jo\": 1}', 1, ?, ?)", [now, now])
+        db.execute("INSERT INTO gmail_drafts (id, table_name, record_id, contact_id, user_id, "
+                   "draft_id, to_address, subject, body, origin, created_at) VALUES (1, "
+                   "'investors', ?, ?, ?, 'r1', 'ann@acme.example', 'Terms', 'Hi Ann', "
+                   "'person', ?)", [acme["id"], ann["id"], member["id"], now])
     ok(client.simulate_post("/api/gmail/proposals/1/approve", headers=m, json={}))
     return {"acme": acme, "birch": birch, "fund": fund, "ann": ann, "task": task,
             "other": other, "wish": wish, "note": note}
@@ -122,6 +126,7 @@ def change_everything(crm, client, admin, member, ids):
     with crm.write() as db:  # lost outright, as a bad script or a broken disk would
         db.execute("DELETE FROM email_links")
         db.execute("DELETE FROM email_activity")
+        db.execute("DELETE FROM gmail_drafts")
         db.execute("DELETE FROM app_settings WHERE key = 'import.people'")
         db.execute("DELETE FROM list_memberships WHERE id = (SELECT min(id) FROM "
                    "list_memberships)")
