@@ -55,6 +55,7 @@ def run(sizes, workdir, rng, options) -> list[Row]:
         fields = seed.create_fields(http, seed.field_specs(sizes.api_fields - seed.BUILTIN_INVESTOR_FIELDS))
         total = seed.insert_investors(crm.database_path, seed.investor_rows(
             sizes.api_investors, fields, rng, crm.user_id))
+        http.close()  # idle through the seeding: waitress may have closed it (channel_timeout)
         texts = [f for f in fields if f["type"] in ("text", "long_text", "email", "url", "phone")]
         view = http.json("POST", "/api/fundraising/views", {
             "table": "investors", "name": "Paste target",
