@@ -124,27 +124,45 @@ function link(text, href) {
   }, text);
 }
 
-// A money cell shows the exact amount, and the compact one only while that does not fit a
-// column whose width was set (`narrow()`): a column Tabulator fits to its data would
-// otherwise be fitted to the compact text.
+// A money cell shows the exact amount, and the compact one only while that does not fit its
+// column (`narrow()`: the column has a width, as every grid column does). One observer
+// watches every money cell on screen: the room comes from its entries and the text is
+// measured on a canvas, so drawing a screen of cells forces no layout per cell.
+const fitted = new WeakMap(); // cell -> {node, exact, compact}
+let fitter = null;
+let pen = null;
+
+function textWidth(text, cell) {
+  if (!pen) {
+    pen = document.createElement("canvas").getContext("2d");
+    pen.font = getComputedStyle(cell).font; // the grid's cell font, read once
+  }
+  return pen.measureText(text).width;
+}
+
+function fitMoney(entries) {
+  for (const { target, contentRect } of entries) {
+    const cell = fitted.get(target);
+    if (!cell || cell.node.parentElement !== target) { // the cell was redrawn
+      fitter.unobserve(target);
+      fitted.delete(target);
+    } else if (contentRect.width) {
+      cell.node.textContent = textWidth(cell.exact, target) > contentRect.width + 0.5 ? cell.compact : cell.exact;
+    }
+  }
+}
+
 function money(shown, value, onRendered, narrow) {
   const exact = moneyText(value, shown.options);
   const compact = moneyText(value, shown.options, true);
   const node = h("span", { class: "cell-money", title: exact }, exact);
-  const fit = (cell, observer) => {
-    if (node.parentElement !== cell) { observer.disconnect(); return; } // the cell was redrawn
-    if (!cell.isConnected || !cell.clientWidth) return;
-    const style = getComputedStyle(cell);
-    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    node.textContent = exact;
-    if (narrow() && node.getBoundingClientRect().width > room + 0.5) node.textContent = compact;
-  };
   onRendered?.(() => {
     const cell = node.parentElement;
-    if (!cell || !narrow || exact === compact) return;
-    const observer = new ResizeObserver(() => fit(cell, observer));
-    observer.observe(cell);
-    fit(cell, observer);
+    if (!cell || !narrow?.() || exact === compact) return;
+    fitter ??= new ResizeObserver(fitMoney);
+    fitted.set(cell, { node, exact, compact });
+    fitter.unobserve(cell); // observed again: a first entry for this cell's new text
+    fitter.observe(cell);
   });
   return node;
 }

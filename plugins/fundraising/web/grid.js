@@ -41,7 +41,7 @@ export class GridPage {
     this.fields = fields.sort((a, b) => a.position - b.position);
     this.views = views.filter((v) => v.table === this.table);
     this.lookups = await loadLookups(this.api, this.fields, this.ctx.user);
-    this.lookups.links.onNames = () => this.grid?.getRows("visible").forEach((r) => r.reformat());
+    this.lookups.links.onNames = () => this.redrawLinks();
     const remembered = Number(localStorage.getItem(this.viewKey()));
     const view = this.views.find((v) => v.id === remembered);
     this.useView(view || null); // also brings back this session's unsaved changes
@@ -160,7 +160,8 @@ export class GridPage {
 
   createTable() {
     this.grid = new Tabulator(this.host, {
-      height: "100%", layout: "fitDataFill", index: "id", movableColumns: true,
+      // every column has a width (columns.js): "fitData" lays them out without measuring cells
+      height: "100%", layout: "fitData", index: "id", movableColumns: true,
       // cells are selected as a block (arrows, Shift, Enter edits); a double click edits too
       selectableRange: 1, selectableRangeClearCells: false, selectableRangeAutoFocus: false,
       editTriggerEvent: "dblclick",
@@ -283,6 +284,17 @@ export class GridPage {
       this.saver?.reportQueue();
     } catch (err) {
       this.setStatus(`Could not load: ${err.message}`, "error");
+    }
+  }
+
+  /** Link cells on screen drawn again once the names they wanted have arrived. */
+  redrawLinks() {
+    const keys = this.fields.filter((f) => f.type === "link").map(columnKey);
+    for (const row of this.grid?.getRows("visible") || []) {
+      for (const key of keys) {
+        const cell = row.getCell(key);
+        if (cell) cell.getElement().replaceChildren(cell.getColumn().getDefinition().formatter(cell, {}, () => {}));
+      }
     }
   }
 
