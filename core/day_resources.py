@@ -39,5 +39,5 @@ class MyDayResource:
                response=MyDay)
     def on_get(self, req, resp):
         user = req.context.user
-        parts = self.crm.pm.hook.my_day(crm=self.crm, user=user)
+        parts = self.crm.pm.hook.my_day(crm=self.crm, user=user, params=dict(req.params))
         resp.media = merge_day(parts)

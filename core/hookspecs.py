@@ -71,6 +71,7 @@ def startup(crm):
 
 
 @hookspec
-def my_day(crm, user):
+def my_day(crm, user, params):
     """Return this plugin's parts of `user`'s My day page (`GET /api/me/day`): a dict of
-    lists, e.g. {"tasks_due": [...], "proposals": [...]}"""
+    lists, e.g. {"tasks_due": [...], "proposals": [...]}. `params`: the request's query
+    parameters (a dict of text), for a plugin's own options (a bad one: a 422 naming it)."""

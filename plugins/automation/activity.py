@@ -1,5 +1,5 @@
 """What the automation plugin adds to the activity feed."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import orjson
 
@@ -49,10 +49,14 @@ def run_source(crm) -> ActivitySource:
 
 def due_source(crm) -> ActivitySource:
     def fetch(limit, before=None):
-        today = datetime.now(timezone.utc).date()
+        # due today or overdue by the day in each task's zone: a zone ahead of UTC may be
+        # on tomorrow's date already
+        tomorrow = datetime.now(timezone.utc).date() + timedelta(days=1)
         entries = []
-        for task in due_tasks(crm.db, today, limit):
-            overdue = task["due_date"] < today.isoformat()
+        for task in due_tasks(crm.db, tomorrow, limit):
+            if task["due_status"] is None:
+                continue
+            overdue = task["due_status"] == "overdue"
             entries.append({"at": f"{task['due_date']}T00:00:00.000000Z",
                             "kind": "task_overdue" if overdue else "task_due_today",
                             "task_id": task["id"],
@@ -64,9 +68,11 @@ def due_source(crm) -> ActivitySource:
     return ActivitySource("tasks_due", fetch)
 
 
-TASK_FIELDS = {"title": "Title", "notes": "Notes", "due_date": "Due", "assignee_id": "Assignee",
-               "investor_id": "Investor", "contact_id": "Contact", "done": "Done",
-               "done_at": "Done at", "reminded_for": "Reminded for"}
+TASK_FIELDS = {"title": "Title", "notes": "Notes", "due_date": "Due", "due_at": "Due at",
+               "due_tz": "Time zone", "assignee_id": "Assignee", "investor_id": "Investor",
+               "contact_id": "Contact", "done": "Done", "done_at": "Done at",
+               "repeat_days": "Repeats every (days)", "repeated_from": "Repeats task",
+               "reminded_for": "Reminded for", "reminded_at": "Reminded at"}
 NAMED = {"assignee_id": "users", "investor_id": "investors", "contact_id": "contacts"}
 
 
@@ -93,7 +99,7 @@ def describe_tasks(crm, db, entries):
             return activity_text.EMPTY
         if key in NAMED:
             return names[NAMED[key]].get(value) or f"#{value}"
-        if key in ("due_date", "reminded_for", "done_at"):
+        if key in ("due_date", "reminded_for", "done_at", "due_at", "reminded_at"):
             return date_text(value)
         if key == "done":
             return "yes" if value else "no"
@@ -103,7 +109,7 @@ def describe_tasks(crm, db, entries):
         entry["details"] = [activity_text.detail(TASK_FIELDS.get(k, k), old, new,
                                                  text(k, old), text(k, new))
                             for k, (old, new) in (entry.get("changes") or {}).items()
-                            if k != "done_at"]
+                            if k not in ("done_at", "reminded_at")]
         investor = tasks.get(int(entry["row_id"]), (None, None))[0]
         if investor:
             name = names["investors"].get(investor) or f"investor #{investor}"

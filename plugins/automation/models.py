@@ -1,5 +1,5 @@
 """Request and response bodies of the automation routes."""
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -86,17 +86,30 @@ class Task(BaseModel):
     version: int
     title: str
     notes: str
-    due_date: str | None
+    due_date: str | None = Field(description="the day it is due in due_tz")
+    due_at: str | None = Field(description="the due moment in UTC, when it has a time")
+    due_tz: str | None = Field(description="the writer's IANA zone; none: UTC")
+    due_status: Literal["overdue", "today"] | None = Field(
+        description="for an open task, by the day it is now in due_tz")
     assignee_id: int | None
     investor_id: int | None
     contact_id: int | None
     done: bool
     done_at: str | None
+    repeat_days: int | None = Field(description="completing it makes the next one, due this "
+                                    "many days after the investor's Last Contact")
+    repeated_from: int | None
     reminded_for: str | None
+    reminded_at: str | None
     created_at: str
     created_by: int | None
     updated_at: str
     updated_by: int | None
+
+
+class TaskChanged(Task):
+    next_task: Task | None = Field(None, description="the next task, made by completing a "
+                                   "recurring one (repeat_days)")
 
 
 class TaskList(BaseModel):
@@ -120,16 +133,24 @@ class TaskCreate(Body):
     title: str = Field(min_length=1, max_length=500)
     notes: str = Field("", max_length=20_000)
     due_date: date | None = None
+    due_at: datetime | None = Field(None, description="ISO date and time; without an offset "
+                                    "it is a time of due_tz")
+    due_tz: str | None = Field(None, min_length=1, max_length=64,
+                               description="IANA time zone, e.g. Europe/Paris (default UTC)")
+    repeat_days: int | None = Field(None, ge=1, le=365)
     assignee_id: int | None = Field(None, ge=1)
     investor_id: int | None = Field(None, ge=1)
     contact_id: int | None = Field(None, ge=1)
 
 
 class TaskPatch(Patch):
-    nullable = frozenset({"due_date", "assignee_id"})  # null clears them
+    nullable = frozenset({"due_date", "due_at", "assignee_id", "repeat_days"})  # null clears
     expected_version: int | None = Field(None, ge=1)
     title: str | None = Field(None, min_length=1, max_length=500)
     notes: str | None = Field(None, max_length=20_000)
     due_date: date | None = None
+    due_at: datetime | None = None
+    due_tz: str | None = Field(None, min_length=1, max_length=64)
+    repeat_days: int | None = Field(None, ge=1, le=365)
     assignee_id: int | None = Field(None, ge=1)
     done: bool | None = None

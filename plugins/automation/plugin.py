@@ -4,9 +4,10 @@ from plugins.automation import hookspecs
 from plugins.automation import resources as r
 from plugins.automation.activity import LABELS, sources
 from plugins.automation.my_day import tasks_of_day
-from plugins.automation.timeline import task_entries
+from plugins.automation.timeline import automation_entries, task_entries
 from plugins.automation.engine import fields_read, run_rules
 from plugins.automation.rules import builtin_types
+from plugins.automation.settings import AutomationSettings
 from plugins.automation.tasks import due_tasks
 from plugins.automation.tables import MIGRATIONS
 from plugins.fundraising.api import fundraising
@@ -23,13 +24,19 @@ def register_migrations():
 
 
 @hookimpl
-def my_day(crm, user):
-    return tasks_of_day(crm, user)
+def register_settings():
+    return AutomationSettings
+
+
+@hookimpl
+def my_day(crm, user, params):
+    return tasks_of_day(crm, user, params)
 
 
 @hookimpl
 def record_timeline(crm, table, record_id, kinds, before, limit):
-    return task_entries(crm, table, record_id, kinds, before, limit)
+    return (task_entries(crm, table, record_id, kinds, before, limit)
+            + automation_entries(crm, table, record_id, kinds, before, limit))
 
 
 @hookimpl

@@ -163,8 +163,9 @@ class TaskResource:
     def __init__(self, crm):
         self.crm = crm
 
-    @operation("Change a task's title, notes, due date, assignee or done", body=models.TaskPatch,
-               response=models.Task, errors=(404, 409))
+    @operation("Change a task's title, notes, due date and zone, assignee, repeat or done; "
+               "completing a recurring task makes the next one", body=models.TaskPatch,
+               response=models.TaskChanged, errors=(404, 409))
     def on_patch(self, req, resp, task_id):
         changes = req.context.body.model_dump(mode="json", exclude_unset=True)
         resp.media = tasks.update_task(self.crm, task_id, changes, req.context.user["id"])

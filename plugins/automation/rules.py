@@ -9,6 +9,7 @@ from typing import Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from plugins.automation.due import local_today_sql
 from plugins.automation.tasks import OF_LIVE_RECORDS
 from plugins.fundraising.api import Condition, FilterGroup, fundraising
 
@@ -95,21 +96,25 @@ def amount_members(api, config: AmountBelow, today, only_ids):
 
 
 def remind_overdue(db, config, now: datetime):
-    """Mark each overdue open task reminded once for its due date; the feed shows it."""
+    """Mark each overdue open task (by the day in its zone) reminded once for its due date;
+    the assignee's My day and the activity feed show it."""
     from core import audit
-    today = now.date().isoformat()
+    from core.db import utc_text
+    today_sql, today_params = local_today_sql(db, now)
+    overdue = f"deleted_at IS NULL AND done = 0 AND due_date < {today_sql} AND {OF_LIVE_RECORDS}"
     due = list(db.execute(
-        "SELECT id, title, due_date, assignee_id FROM tasks WHERE deleted_at IS NULL AND "
-        "done = 0 AND due_date < ? AND (reminded_for IS NULL OR reminded_for != due_date) "
-        f"AND {OF_LIVE_RECORDS}", [today]))
+        f"SELECT id, title, due_date, assignee_id FROM tasks WHERE {overdue} AND "
+        "(reminded_for IS NULL OR reminded_for != due_date)", today_params))
+    stamp = utc_text(now)
     for task_id, title, due_date, assignee in due:
-        db.execute("UPDATE tasks SET reminded_for = due_date WHERE id = ?", [task_id])
+        db.execute("UPDATE tasks SET reminded_for = due_date, reminded_at = ? WHERE id = ?",
+                   [stamp, task_id])
         audit.record_change(db, actor_id=None, plugin="automation", table="tasks",
                             row_id=task_id, action="update",
                             before={"reminded_for": None}, after={"reminded_for": due_date},
                             summary=f"Reminder: '{title}' was due {due_date}")
-    matched = db.execute("SELECT count(*) FROM tasks WHERE deleted_at IS NULL AND done = 0 "
-                         f"AND due_date < ? AND {OF_LIVE_RECORDS}", [today]).fetchone()[0]
+    matched = db.execute(f"SELECT count(*) FROM tasks WHERE {overdue}",
+                         today_params).fetchone()[0]
     return matched, len(due)
 
 
@@ -133,6 +138,6 @@ def builtin_types(crm) -> list[RuleType]:
                  reads=lambda c: {c.field}),
         RuleType("main_list", "Every live investor on no other list is on the main list",
                  NoConfig, target=lambda c: "main", reads=lambda c: set()),
-        RuleType("task_overdue", "An overdue open task gets one reminder in the activity feed",
-                 NoConfig, act=remind_overdue),
+        RuleType("task_overdue", "An overdue open task gets one reminder, on its assignee's "
+                 "My day and in the activity feed", NoConfig, act=remind_overdue),
     ]

@@ -71,8 +71,21 @@ def _percent_thresholds(db):
                        "WHERE id = ?", [orjson.dumps(config).decode(), rule_id])
 
 
+def _due_zones_repeats(db):
+    """Due moments with the writer's zone, recurring tasks, and when a reminder was made
+    (My day lists it). Tasks written before keep a day and no zone: judged in UTC."""
+    for column in ("due_at TEXT", "due_tz TEXT", "repeat_days INTEGER",
+                   "repeated_from INTEGER REFERENCES tasks(id)", "reminded_at TEXT"):
+        db.execute(f"ALTER TABLE tasks ADD COLUMN {column}")
+    db.execute("CREATE INDEX tasks_assignee ON tasks(assignee_id, done, due_date)")
+    db.execute("CREATE INDEX tasks_repeated_from ON tasks(repeated_from)")
+    db.execute("CREATE INDEX tasks_due_tz ON tasks(due_tz)")
+    db.execute("CREATE INDEX automation_runs_started ON automation_runs(started_at)")
+
+
 MIGRATIONS = [
     Migration(1, "rules, runs, list memberships and tasks", _tables),
     Migration(2, "built-in rules", _builtin_rules),
     Migration(3, "percent thresholds as fractions", _percent_thresholds),
+    Migration(4, "due zones, recurring tasks, reminder times", _due_zones_repeats),
 ]

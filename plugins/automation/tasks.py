@@ -1,26 +1,53 @@
 """Tasks and reminders tied to an investor or a contact."""
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from core import audit
 from core.db import utcnow
 from core.errors import not_found, unprocessable
 from core.versioning import check_version
+from plugins.automation.due import (due_fields, due_status, local_today, local_today_sql,
+                                    next_due)
 from plugins.fundraising.api import fundraising, live_record_sql
 
 PLUGIN = "automation"
-COLUMNS = ("id", "version", "title", "notes", "due_date", "assignee_id", "investor_id",
-           "contact_id", "done", "done_at", "reminded_for", "created_at", "created_by",
-           "updated_at", "updated_by")
+COLUMNS = ("id", "version", "title", "notes", "due_date", "due_at", "due_tz", "assignee_id",
+           "investor_id", "contact_id", "done", "done_at", "repeat_days", "repeated_from",
+           "reminded_for", "reminded_at", "created_at", "created_by", "updated_at",
+           "updated_by")
 # a task of an archived investor or contact leaves every list (and the digest and reminders)
 # until the record is restored
 OF_LIVE_RECORDS = (f"{live_record_sql('investors', 'tasks.investor_id')} AND "
                    f"{live_record_sql('contacts', 'tasks.contact_id')}")
 
 
-def task_json(row) -> dict:
+def task_json(row, now=None) -> dict:
+    """A task; `due_status` ('overdue', 'today' or null) by the day it is now in its zone."""
     out = {k: row[k] for k in COLUMNS}
     out["done"] = bool(out["done"])
+    out["due_status"] = due_status(out, now or datetime.now(timezone.utc))
     return out
+
+
+def repeat_task(crm, db, done: dict, actor_id) -> dict | None:
+    """The next task of a recurring one just completed, in the caller's transaction: due
+    `repeat_days` days after the investor's Last Contact, or after the completion day (in
+    the task's zone) when there is none. None when this completion already made one."""
+    made = db.execute("SELECT id FROM tasks WHERE repeated_from = ? AND deleted_at IS NULL",
+                      [done["id"]]).fetchone()
+    if made:
+        return None  # reopened and completed again: its next task exists
+    start = None
+    if done["investor_id"]:
+        record = fundraising(crm).find("investors", done["investor_id"])
+        start = record.value("last_contact") if record else None
+    start = date.fromisoformat(start[:10]) if start else local_today(
+        done["due_tz"], datetime.fromisoformat(done["done_at"].replace("Z", "+00:00")))
+    values = {k: done[k] for k in ("title", "notes", "assignee_id", "investor_id",
+                                   "contact_id", "repeat_days")}
+    values.update(next_due(start + timedelta(days=done["repeat_days"]), done),
+                  repeated_from=done["id"])
+    return _insert_task(db, values, actor_id,
+                        summary=f"Task '{done['title']}' repeats: next due {values['due_date']}")
 
 
 def _check_links(crm, values, row=None):
@@ -40,9 +67,10 @@ def _check_links(crm, values, row=None):
                             field="assignee_id")
 
 
-def list_tasks(db, status="open", assignee_id=None, investor_id=None, due=None, today=None,
+def list_tasks(db, status="open", assignee_id=None, investor_id=None, due=None, now=None,
                limit=100, offset=0) -> dict:
-    today = (today or date.today()).isoformat()
+    """Tasks; `due` 'today' or 'overdue' by the day it is `now` in each task's zone."""
+    now = now or datetime.now(timezone.utc)
     where, params = [OF_LIVE_RECORDS], []
     where.append("deleted_at IS NOT NULL" if status == "archived" else "deleted_at IS NULL")
     if status not in ("all", "archived"):
@@ -52,19 +80,17 @@ def list_tasks(db, status="open", assignee_id=None, investor_id=None, due=None, 
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    if due == "overdue":
-        where.append("due_date < ?")
-        params.append(today)
-    elif due == "today":
-        where.append("due_date = ?")
-        params.append(today)
+    if due in ("overdue", "today"):
+        today_sql, today_params = local_today_sql(db, now)
+        where.append(f"due_date {'<' if due == 'overdue' else '='} {today_sql}")
+        params += today_params
     cond = " AND ".join(where)
     total = db.execute(f"SELECT count(*) FROM tasks WHERE {cond}", params).fetchone()[0]
     order = "deleted_at DESC, id DESC" if status == "archived" else \
         "due_date IS NULL, due_date, id"
     rows = db.query(f"SELECT * FROM tasks WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
                     [*params, limit, offset])
-    return {"tasks": [task_json(r) for r in rows], "total": total}
+    return {"tasks": [task_json(r, now) for r in rows], "total": total}
 
 
 def create_task(crm, values: dict, actor_id) -> dict:
@@ -72,18 +98,19 @@ def create_task(crm, values: dict, actor_id) -> dict:
     if not values.get("investor_id") and not values.get("contact_id"):
         raise unprocessable("A task belongs to an investor or a contact", field="investor_id")
     _check_links(crm, values)
+    values = {**values, **due_fields(values)}
     with crm.write() as db:
         return _insert_task(db, values, actor_id)
 
 
-def _insert_task(db, values, actor_id):
+def _insert_task(db, values, actor_id, summary=None):
     now = utcnow()
     task_id = db.table("tasks").insert({
         **values, "done": 0, "version": 1, "created_at": now, "created_by": actor_id,
         "updated_at": now, "updated_by": actor_id}).last_pk
     audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="tasks", row_id=task_id,
                         action="create", after=values,
-                        summary=f"Task '{values['title']}' created")
+                        summary=summary or f"Task '{values['title']}' created")
     return task_json(next(db.query("SELECT * FROM tasks WHERE id = ?", [task_id])))
 
 
@@ -101,9 +128,11 @@ def _update_task(crm, db, task_id, changes, actor_id):
     row = rows[0]
     check_version(db, row, changes.pop("expected_version", None), "task")
     _check_links(crm, changes, row)
+    changes.update(due_fields(changes, row))
     if "done" in changes:
         changes["done"] = int(changes["done"])
-        changes["done_at"] = utcnow() if changes["done"] else None
+        if changes["done"] != row["done"]:
+            changes["done_at"] = utcnow() if changes["done"] else None
     changes = {k: v for k, v in changes.items() if row[k] != v}
     if not changes:
         return task_json(row)
@@ -114,7 +143,10 @@ def _update_task(crm, db, task_id, changes, actor_id):
     audit.record_change(db, actor_id=actor_id, plugin=PLUGIN, table="tasks", row_id=task_id,
                         action="update", before={k: row[k] for k in changes}, after=changes,
                         summary=summary)
-    return task_json(next(db.query("SELECT * FROM tasks WHERE id = ?", [task_id])))
+    out = task_json(next(db.query("SELECT * FROM tasks WHERE id = ?", [task_id])))
+    if changes.get("done") and out["repeat_days"]:
+        out["next_task"] = repeat_task(crm, db, out, actor_id)
+    return out
 
 
 def archive_task(crm, task_id, actor_id, expected_version=None) -> dict:

@@ -240,6 +240,19 @@ class FundraisingAPI:
             params.append(orjson.dumps(sorted(only_ids)).decode())
         return {r[0] for r in self.crm.db.execute(sql, params)}
 
+    def first_ids(self, table: str, filters: FilterGroup | None, order: FieldRef, limit: int,
+                  today: date | None = None) -> list[int]:
+        """Ids of the live records matching `filters`, by the field `order` ascending (empty
+        values first, then by id), at most `limit`: the oldest first of a long list."""
+        store = self._store(table)
+        compiler = Compiler(store.fields, today=today)
+        where = compiler.where(self._filter_config(store.fields, filters)) if filters else "1"
+        field = store.fields.by_id[self._field_id(store.fields, order, "order")]
+        key = field.column or f"json_extract(data, '$.\"{field.id}\"')"
+        sql = (f"SELECT id FROM {store.sql_table} WHERE deleted_at IS NULL AND ({where}) "
+               f"ORDER BY {key} IS NOT NULL, {key}, id LIMIT ?")
+        return [r[0] for r in self.crm.db.execute(sql, [*compiler.params, limit])]
+
     def view_where(self, table: str, view_id: int, user: dict) -> tuple[str, list]:
         """SQL (and its parameters) true for the rows of `table` that a saved view's filters
         keep, for a plugin's own query over fundraising_<table>; a 404 when `user` cannot see

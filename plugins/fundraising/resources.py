@@ -25,7 +25,8 @@ class RecordsResource:
         keep_current(self.crm, self.table)
         store = RecordStore(self.crm.db, self.table)
         resp.media = store.page(q.limit, q.offset,
-                                **list_arguments(self.crm.db, store, q, req.context.user))
+                                **list_arguments(self.crm.db, store, q, req.context.user,
+                                                 self.crm))
 
     @operation("Create a record", body=models.RecordCreate, response=models.Record, status=201)
     def on_post(self, req, resp):

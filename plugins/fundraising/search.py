@@ -10,6 +10,8 @@ the list query filters them out as it always does. The values an archived field 
 seconds at 100k rows), so a search may find a record by a field that is archived."""
 import re
 
+import orjson
+
 from core.errors import unprocessable
 
 # built-in text columns of each table, besides name
@@ -64,10 +66,26 @@ def match_query(text: str) -> str | None:
     return " ".join(f'"{word}"*' for word in words) or None
 
 
-def search_condition(table: str, text: str | None) -> tuple[str, list]:
-    """(SQL condition on the table's rows, params) for the search `text`; ("1", []) for none."""
+def search_condition(table: str, text: str | None, extra_ids=()) -> tuple[str, list]:
+    """(SQL condition on the table's rows, params) for the search `text`; ("1", []) for none.
+    `extra_ids`: the records other plugins find for it (see extra_ids) match too."""
     query = match_query(text or "")
     if query is None:
         return "1", []
     fts = index_table(table)
-    return f"id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", [query]
+    found = f"id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
+    if not extra_ids:
+        return found, [query]
+    return (f"({found} OR id IN (SELECT value FROM json_each(?)))",
+            [query, orjson.dumps(sorted(extra_ids)).decode()])
+
+
+def extra_ids(crm, table: str, text: str | None) -> list[int]:
+    """The ids of records that plugins find for the search `text` in what they keep about
+    them (hook search_extra: notes find records by their notes' text)."""
+    if crm is None or match_query(text or "") is None:
+        return []
+    found = set()
+    for answer in crm.pm.hook.search_extra(crm=crm, table=table, query=text):
+        found.update(int(i) for i in answer or ())
+    return sorted(found)

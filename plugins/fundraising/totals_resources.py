@@ -23,7 +23,7 @@ class TotalsResource:
         q = req.context.query
         keep_current(self.crm, self.table)
         store = RecordStore(self.crm.db, self.table)
-        arguments = list_arguments(self.crm.db, store, q, req.context.user)
+        arguments = list_arguments(self.crm.db, store, q, req.context.user, self.crm)
         every = [*store.fields.all, *store.fields.system]
         if q.fields is not None:
             fields = field_refs(store.fields, q.fields, "fields", totals.MAX_TOTAL_FIELDS)
@@ -62,7 +62,7 @@ class GroupsResource:
         else:
             sums = [f for f in store.fields.all
                     if totals.total_kind(f) == "number"][:totals.MAX_GROUP_SUMS]
-        arguments = list_arguments(self.crm.db, store, q, req.context.user)
+        arguments = list_arguments(self.crm.db, store, q, req.context.user, self.crm)
         where, params = arguments["where"], arguments["params"]
         key = ("groups", self.table, fields_version(self.crm.db), fdef.id,
                tuple(f.id for f in sums), where, tuple(map(repr, params)))

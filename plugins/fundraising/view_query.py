@@ -8,7 +8,7 @@ from core.openapi import validation_error
 from plugins.fundraising.models import (MAX_VIEW_BYTES, MAX_VIEW_SORTS, Filters, Sorts,
                                         bounded_filters)
 from plugins.fundraising.query import Compiler, order_by
-from plugins.fundraising.search import search_condition
+from plugins.fundraising.search import extra_ids, search_condition
 
 _sorts = TypeAdapter(Sorts)
 _filters = TypeAdapter(Filters)
@@ -53,8 +53,9 @@ def _within_limits(view_id, text: str) -> dict:
     return config
 
 
-def list_arguments(db, store, query, user) -> dict:
-    """keyword arguments for RecordStore.page from ?view=, ?filters=, ?sorts= and ?q=."""
+def list_arguments(db, store, query, user, crm=None) -> dict:
+    """keyword arguments for RecordStore.page from ?view=, ?filters=, ?sorts= and ?q=; with
+    `crm`, ?q= also finds the records other plugins find for it (hook search_extra)."""
     config = saved_view(db, query.view, store.table, user) if query.view else {}
     filters = config.get("filters")
     sorts = config.get("sorts") or []
@@ -65,7 +66,8 @@ def list_arguments(db, store, query, user) -> dict:
     compiler = Compiler(store.fields, user_id=user["id"])
     where = compiler.where(filters) if filters else "1"
     params = compiler.params
-    found, found_params = search_condition(store.table, getattr(query, "q", None))
+    text = getattr(query, "q", None)
+    found, found_params = search_condition(store.table, text, extra_ids(crm, store.table, text))
     if found_params:
         where, params = f"({where}) AND {found}", [*params, *found_params]
     return {"where": where, "params": params, "order": order_by(store.fields, sorts)}

@@ -3,6 +3,7 @@ from core import ScheduledTask, hookimpl
 from plugins.gmail import resources as r
 from plugins.gmail.activity import email_source
 from plugins.gmail.cli import register
+from plugins.gmail.last_emailed import LastEmailedResource
 from plugins.gmail.proposals import proposal_json
 from plugins.gmail.record_drafts import record_draft_routes
 from plugins.gmail.settings import GmailSettings
@@ -35,6 +36,7 @@ def register_routes(crm):
         ("/api/gmail/activities/{activity_id:id}/undo", r.UndoResource(crm)),
         ("/api/gmail/activities/{activity_id:id}/link", r.LinkResource(crm)),
         ("/api/gmail/investors/{investor_id:id}/last-email", r.LastEmailResource(crm)),
+        ("/api/gmail/last-emailed", LastEmailedResource(crm)),
         *record_draft_routes(crm),  # /api/gmail/drafts, a record's drafts and follow-up
     ]
 

@@ -2,6 +2,8 @@
 The share level applies at sync: what it withheld (subject, excerpt) was never stored."""
 import orjson
 
+from plugins.gmail.last_emailed import last_emails
+
 COLUMN = {"investors": "investor_id", "contacts": "contact_id"}
 
 
@@ -26,13 +28,5 @@ def email_entries(crm, table, record_id, kinds, before, limit) -> list[dict]:
 
 def last_email(crm, investor_id) -> dict:
     """Who on the team sent or received the investor's latest approved email."""
-    row = crm.db.execute(
-        "SELECT e.id, e.sent_at, e.direction, e.subject, u.id, u.name FROM email_activity e "
-        "JOIN users u ON u.id = e.user_id WHERE e.deleted_at IS NULL AND e.id IN "
-        "(SELECT activity_id FROM email_links WHERE investor_id = ?) "
-        "ORDER BY e.sent_at DESC, e.id DESC LIMIT 1", [investor_id]).fetchone()
-    if row is None:
-        return {"investor_id": investor_id, "last_email": None}
     return {"investor_id": investor_id,
-            "last_email": {"id": row[0], "at": row[1], "direction": row[2], "subject": row[3],
-                           "user_id": row[4], "user_name": row[5]}}
+            "last_email": last_emails(crm.db, [investor_id]).get(investor_id)}

@@ -2,6 +2,7 @@
 from core import hookimpl
 from plugins.fundraising.api import TABLES
 from plugins.notes import resources as r
+from plugins.notes.search import records_with_notes_matching
 from plugins.notes.store import my_mentions, timeline_entries
 from plugins.notes.tables import MIGRATIONS
 
@@ -23,6 +24,11 @@ def register_routes(crm):
 @hookimpl
 def record_timeline(crm, table, record_id, kinds, before, limit):
     return timeline_entries(crm, table, record_id, kinds, before, limit)
+
+
+@hookimpl
+def search_extra(crm, table, query):
+    return records_with_notes_matching(crm, table, query)
 
 
 @hookimpl

@@ -15,4 +15,23 @@ def _tables(db):
     db.execute("CREATE INDEX notes_mentions_user ON notes_mentions(user_id)")
 
 
-MIGRATIONS = [Migration(1, "notes and their mentions", _tables)]
+def _search_index(db):
+    """A full-text index of the notes' text (records are found by their notes), kept by
+    triggers so every writer (the routes, a backup restore) keeps it current."""
+    db.execute("CREATE VIRTUAL TABLE notes_search USING fts5(body, content = 'notes_notes', "
+               "content_rowid = 'id', prefix = '2 3', "
+               "tokenize = 'unicode61 remove_diacritics 2')")
+    db.execute("INSERT INTO notes_search (notes_search) VALUES ('rebuild')")
+    db.execute("CREATE TRIGGER notes_search_insert AFTER INSERT ON notes_notes BEGIN "
+               "INSERT INTO notes_search (rowid, body) VALUES (NEW.id, NEW.body); END")
+    db.execute("CREATE TRIGGER notes_search_update AFTER UPDATE OF body ON notes_notes BEGIN "
+               "INSERT INTO notes_search (notes_search, rowid, body) "
+               "VALUES ('delete', OLD.id, OLD.body); "
+               "INSERT INTO notes_search (rowid, body) VALUES (NEW.id, NEW.body); END")
+    db.execute("CREATE TRIGGER notes_search_delete AFTER DELETE ON notes_notes BEGIN "
+               "INSERT INTO notes_search (notes_search, rowid, body) "
+               "VALUES ('delete', OLD.id, OLD.body); END")
+
+
+MIGRATIONS = [Migration(1, "notes and their mentions", _tables),
+              Migration(2, "full-text search of the notes", _search_index)]

@@ -21,7 +21,7 @@ def test_record_timeline_changes_match_history_and_page(client, admin):
     history = client.simulate_get(f"{url}/history", headers=h).json["entries"]
     seen, cursor = [], None
     while True:
-        query = "limit=2" + (f"&before={cursor}" if cursor else "")
+        query = "kind=change&limit=2" + (f"&before={cursor}" if cursor else "")
         page = client.simulate_get(f"{url}/timeline?{query}", headers=h)
         assert page.status_code == 200, page.json
         seen += page.json["entries"]

@@ -15,10 +15,10 @@ def test_my_day_proposals_are_the_users_own_pending(synced, fake_gmail, client, 
     result = client.simulate_post(f"/api/gmail/proposals/{rejected['id']}/reject",
                                   headers=member["headers"])
     assert result.status_code == 200, result.json
-    parts = synced.pm.hook.my_day(crm=synced, user=admin)
+    parts = synced.pm.hook.my_day(crm=synced, user=admin, params={})
     mine = [p for part in parts for p in part.get("proposals", [])]
     assert [p["subject"] for p in mine] == ["For Ada"]
-    parts = synced.pm.hook.my_day(crm=synced, user=member)
+    parts = synced.pm.hook.my_day(crm=synced, user=member, params={})
     theirs = [p for part in parts for p in part.get("proposals", [])]
     assert [p["subject"] for p in theirs] == ["For Max"]
     assert theirs[0]["user_id"] == member["id"] and theirs[0]["status"] == "pending"

@@ -1,6 +1,7 @@
-// My day: my tasks due today and overdue (complete them here), investors I own with no
-// recent contact, mentions of me and proposals waiting for me. The sidebar badge counts
-// overdue + due + mentions + proposals.
+// My day: my tasks due today and overdue (by the day in each task's zone; complete them
+// here), the reminders of my overdue tasks, investors I own with no recent contact, mentions
+// of me and proposals waiting for me. The sidebar badge counts overdue + due + mentions +
+// proposals (a reminder is of an overdue task: counted once).
 import { registerPage, refreshBadges } from "/assets/app.js";
 import { api } from "/assets/api.js";
 import { h, say, errorText } from "/assets/ui.js";
@@ -8,6 +9,7 @@ import { h, say, errorText } from "/assets/ui.js";
 const SECTIONS = [
   ["tasks_overdue", "Overdue tasks"],
   ["tasks_due", "Due today"],
+  ["reminders", "Reminders"],
   ["stale_investors", "Investors with no recent contact"],
   ["mentions", "Mentions of me"],
   ["proposals", "Emails waiting for my approval"],
@@ -44,8 +46,13 @@ function render(container, ctx) {
     if (key.startsWith("tasks_")) {
       return h("li", { dataset: { task: item.id } },
         item.investor_id ? investorLink(item.investor_id, text) : text,
-        item.due_date ? h("span", { class: "muted" }, ` due ${item.due_date} `) : " ",
+        item.due_date ? h("span", { class: "muted" }, ` due ${item.due_date}${item.due_tz && item.due_tz !== "UTC" ? ` (${item.due_tz})` : ""} `) : " ",
         h("button", { class: "btn", onclick: () => complete(item) }, "Complete"));
+    }
+    if (key === "reminders") {
+      return h("li", { dataset: { reminder: item.task_id } },
+        item.investor_id ? investorLink(item.investor_id, item.summary) : item.summary,
+        item.at ? h("span", { class: "muted" }, ` (reminded ${new Date(item.at).toLocaleString()})`) : null);
     }
     if (key === "stale_investors") {
       return h("li", null, investorLink(item.id, text),

@@ -1,15 +1,22 @@
 // Tasks: filter open / done / overdue / due today / by assignee, add a task for an investor,
 // mark tasks done, change their due date and assignee (any active teammate), archive and
-// restore them.
+// restore them. Due dates are written with this browser's time zone; overdue is the
+// server's word (the day in the task's zone). A task may repeat every N days.
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
 import { h, table, say, errorText, INLINE } from "/assets/ui.js";
 import { loadTeammates, pickerChoices, teammateLabel } from "/assets/teammates.js";
 
-function today() {
-  const now = new Date();
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+// The writer's IANA zone, sent with every due date or time.
+const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
+// A due date or moment, with the zone it is in when it is not this browser's.
+function dueText(task) {
+  const zone = task.due_tz && task.due_tz !== ZONE ? ` (${task.due_tz})` : "";
+  if (!task.due_at) return zone;
+  const time = new Date(task.due_at).toLocaleTimeString([], {
+    hour: "2-digit", minute: "2-digit", timeZone: task.due_tz || "UTC" });
+  return ` ${time}${zone}`;
 }
 
 function options(select, choices, value) {
@@ -61,7 +68,8 @@ function render(container, ctx) {
   async function change(task, changes) {
     say(message, "");
     try {
-      await api.patch(`/api/automation/tasks/${task.id}`, { ...changes, expected_version: task.version });
+      const saved = await api.patch(`/api/automation/tasks/${task.id}`, { ...changes, expected_version: task.version });
+      if (saved.next_task) ctx.toast(`Next one due ${saved.next_task.due_date}`, "success");
     } catch (err) {
       fail(err);
     }
@@ -70,9 +78,12 @@ function render(container, ctx) {
 
   function dueInput(task) {
     const input = h("input", { type: "date", value: task.due_date || "", "aria-label": `Due date of ${task.title}` });
-    input.addEventListener("change", () => change(task, { due_date: input.value || null }));
-    const late = !task.done && task.due_date && task.due_date < today();
-    return h("span", null, input, late ? h("span", { class: "badge" }, " overdue") : null);
+    input.addEventListener("change", () => change(task, input.value
+      ? { due_date: input.value, due_tz: ZONE } : { due_date: null }));
+    const state = { overdue: " overdue", today: " due today" }[task.due_status];
+    return h("span", null, input, h("span", { class: "muted" }, dueText(task)),
+      state ? h("span", { class: "badge" }, state) : null,
+      task.repeat_days ? h("span", { class: "muted" }, ` repeats every ${task.repeat_days} d`) : null);
   }
 
   function assigneeSelect(task) {
@@ -130,6 +141,9 @@ function render(container, ctx) {
     const found = h("div", { class: "row investor-results" });
     const chosen = h("span", { class: "badge" }, "no investor chosen");
     const dueDate = h("input", { type: "date", name: "due_date" });
+    const dueTime = h("input", { type: "time", name: "due_time", "aria-label": "Due time (optional)" });
+    const repeat = h("input", { type: "number", name: "repeat_days", min: 1, max: 365,
+      placeholder: "days", "aria-label": "Repeat every N days after the last contact" });
     const assignee = options(h("select", { name: "assignee" }), userChoices(), String(ctx.user.id));
     let investorId = null;
     let timer = null;
@@ -155,15 +169,21 @@ function render(container, ctx) {
     const form = h("form", { class: "card stack" }, h("h3", null, "New task"),
       h("label", null, "Title ", title),
       h("label", null, "Investor ", search), found, h("div", null, "For: ", chosen),
-      h("label", null, "Due ", dueDate), h("label", null, "Assignee ", assignee),
+      h("label", null, "Due ", dueDate, " ", dueTime, h("span", { class: "muted" }, ` ${ZONE}`)),
+      h("label", null, "Repeat every ", repeat, " days after the last contact"),
+      h("label", null, "Assignee ", assignee),
       h("div", { class: "toolbar" }, h("button", { type: "submit", class: "btn btn-primary" }, "Add task")));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       say(message, "");
       if (investorId === null) { say(message, "Choose an investor for the task."); return; }
       try {
+        const due = !dueDate.value ? { due_date: null }
+          : dueTime.value ? { due_at: `${dueDate.value}T${dueTime.value}`, due_tz: ZONE }
+            : { due_date: dueDate.value, due_tz: ZONE };
         await api.post("/api/automation/tasks", {
-          title: title.value.trim(), investor_id: investorId, due_date: dueDate.value || null,
+          title: title.value.trim(), investor_id: investorId, ...due,
+          repeat_days: repeat.value ? Number(repeat.value) : null,
           assignee_id: assignee.value ? Number(assignee.value) : null,
         });
         ctx.toast("Task added", "success");
