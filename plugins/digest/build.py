@@ -1,7 +1,9 @@
 """What a day's digest says: per user, per investor, the emails and their substance."""
 import logging
 import re
+import threading
 from datetime import date, datetime, time, timedelta, timezone
+from time import monotonic
 
 from core.db import utc_text
 from core.services import summarize_text, summarizer_status
@@ -10,6 +12,9 @@ from plugins.fundraising.api import fundraising
 
 log = logging.getLogger(__name__)
 SUMMARY_CHARS = 1200
+# the time a run's model summaries may take in all (DIGEST_SUMMARY_SECONDS when the digest
+# settings have it): past it the remaining groups get the extractive summary, marked
+SUMMARY_SECONDS = 600.0
 
 INSTRUCTIONS = (
     "You write for the partners of a venture fund. Summarize the emails between one of the "
@@ -91,13 +96,65 @@ def sources(user_name, group) -> list[str]:
     return texts
 
 
-def build_digest(crm, day: date, zone, summarize=True) -> dict:
-    """The digest of `day`: people → investors → summary and messages, plus other sections."""
+class _Notes(logging.Handler):
+    """The warnings one thread logs while it summarizes: why no summary came back, in the
+    summarizer's own words (never a server's error text: see plugins/spark)."""
+
+    def __init__(self, thread_id):
+        super().__init__(logging.WARNING)
+        self.thread_id, self.messages = thread_id, []
+
+    def emit(self, record):
+        if record.thread == self.thread_id:
+            self.messages.append(record.getMessage())
+
+
+def _ask(crm, text: str, deadline: float) -> tuple[str | None, list[str], bool]:
+    """(summary, notes, late): summarize_text on a worker thread, waited for until `deadline`
+    (a monotonic time). Past it the worker is left to finish alone and its answer dropped."""
+    box = {"summary": None, "notes": []}
+
+    def work():
+        notes = _Notes(threading.get_ident())
+        root = logging.getLogger()
+        root.addHandler(notes)
+        try:
+            box["summary"] = summarize_text(crm, text, INSTRUCTIONS)
+        except Exception as exc:  # a summarizer's failure is one extractive summary
+            log.warning("the summarizer failed (%s)", type(exc).__name__)
+        finally:
+            root.removeHandler(notes)
+            box["notes"] = notes.messages
+    worker = threading.Thread(target=work, name="digest-summary", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - monotonic()))
+    if worker.is_alive():
+        return None, [], True
+    return box["summary"], box["notes"], False
+
+
+def summary_budget(crm) -> float:
+    try:
+        settings = crm.plugin_settings("digest")
+    except KeyError:
+        return SUMMARY_SECONDS
+    return float(getattr(settings, "summary_seconds", SUMMARY_SECONDS))
+
+
+def build_digest(crm, day: date, zone, summarize=True, budget: float | None = None) -> dict:
+    """The digest of `day`: people → investors → summary and messages, plus other sections.
+
+    Each (user, investor) group's summary is the model's or the extractive one; `log` says
+    which and why, one entry per group. The model summaries of a run take at most `budget`
+    seconds in all (default DIGEST_SUMMARY_SECONDS, else SUMMARY_SECONDS)."""
     start, end = day_bounds(day, zone)
     available, detail = summarizer_status(crm)
     # a call is counted only when one is made: none when turned off or nothing to call
     asked = summarize and available
-    people, calls, fallback, rejected = {}, 0, False, 0
+    budget = summary_budget(crm) if budget is None else budget
+    began = monotonic()
+    deadline = began + budget
+    people, calls, fallback, rejected, entries = {}, 0, False, 0, []
     for row in activity(crm, start, end):
         person = people.setdefault(row["user_id"], {"user": row["user_name"],
                                                     "email": row["user_email"], "investors": {}})
@@ -108,21 +165,42 @@ def build_digest(crm, day: date, zone, summarize=True) -> dict:
         group["messages"].append(row)
     for person in people.values():
         for group in person["investors"].values():
-            summary = None
-            if asked:
+            summary, reason = None, None
+            if not summarize:
+                reason = "model summaries turned off"
+            elif not available:
+                reason = detail
+            elif monotonic() >= deadline:
+                reason = f"the run's {budget:g} s for model summaries was spent"
+            else:
                 calls += 1
-                summary = summarize_text(crm, prompt(person["user"], group["investor"],
-                                                     group["messages"], zone), INSTRUCTIONS)
+                summary, notes, late = _ask(crm, prompt(person["user"], group["investor"],
+                                                        group["messages"], zone), deadline)
+                if late:
+                    reason = (f"the run's {budget:g} s for model summaries ran out while the "
+                              "model was answering")
+                elif summary is None:
+                    reason = notes[-1] if notes else "the model server gave no summary"
+                elif notes:
+                    group["note"] = notes[-1]
             if summary is not None:
                 group["guard"] = check(summary, sources(person["user"], group), SUMMARY_CHARS)
                 if group["guard"]:
-                    log.info("digest summary for %s replaced: %s", group["investor"],
-                             group["guard"])
+                    reason = f"rejected by the guard: {group['guard']}"
                     rejected += 1
                     summary = None
             group["fallback"] = summary is None
+            group["source"] = "extractive" if group["fallback"] else "model"
+            group["reason"] = reason
             fallback |= group["fallback"]
             group["summary"] = summary or extract(group["messages"])
+            entry = {"user": person["user"], "investor": group["investor"],
+                     "source": group["source"], "reason": reason}
+            if group.get("note"):
+                entry["note"] = group["note"]
+            entries.append(entry)
+            log.info("digest %s, %s / %s: %s summary%s", day, person["user"], group["investor"],
+                     group["source"], f" ({reason})" if reason else "")
         person["investors"] = list(person["investors"].values())
     sections = [s for group in crm.pm.hook.digest_sections(crm=crm, start=start, end=end,
                                                             day=day) for s in group or []]
@@ -131,4 +209,5 @@ def build_digest(crm, day: date, zone, summarize=True) -> dict:
             "people": list(people.values()), "people_count": len(people),
             "investor_count": len(investors), "sections": [s for s in sections if s["items"]],
             "model_calls": calls, "rejected": rejected, "fallback": fallback, "summarized": asked,
-            "model_server": {"available": available, "detail": detail}}
+            "summary_seconds": round(monotonic() - began, 3), "summary_budget": budget,
+            "log": entries, "model_server": {"available": available, "detail": detail}}

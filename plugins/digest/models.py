@@ -25,6 +25,7 @@ class Run(BaseModel):
     people: int
     investors: int
     model_calls: int
+    rejected: int = 0
     fallback: bool
     sent_at: str | None
     deliveries: list[dict]

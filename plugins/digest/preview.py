@@ -6,7 +6,7 @@ from plugins.digest.build import build_digest
 from plugins.digest.send import settings_for
 
 RUN_COLUMNS = ("day", "status", "attempts", "last_error", "people", "investors", "model_calls",
-               "sent_at")
+               "rejected", "sent_at")
 
 
 def preview_digest(crm, day: date, summarize: bool = True) -> dict:

@@ -20,6 +20,9 @@ class DigestSettings(FileBackedSettings):
     send_empty: bool = False
     max_attempts: int = Field(6, ge=1, le=100)
     retry_minutes: int = Field(10, ge=1, le=1440)
+    summary_seconds: float = Field(600, gt=0, le=86400, description="the time a run's model "
+                                   "summaries may take in all; past it the rest use the first "
+                                   "sentences of each email (marked)")
 
     @field_validator("tz")
     @classmethod

@@ -1,43 +1,33 @@
-"""`crm spark check`: is the model server reachable, is the model listed, how large is its
-window, and how fast is a tiny completion. Server error text is logged, never shown."""
-import json
+"""`crm spark check` and POST /api/admin/spark/check: is the model server reachable, is the
+model listed, how large is its window, and how fast is a tiny completion. Server error text is
+logged, never shown: the advice is our own."""
 import logging
 import time
-from urllib.parse import urlparse
 
-from plugins.spark.client import (SparkFailed, SparkRefused, SparkSettings, _PinnedHTTP,
-                                  _PinnedHTTPS, _post, endpoint)
-from plugins.spark.window import context_tokens
+from plugins.spark.client import (ContextTooLong, SparkFailed, SparkRefused, SparkSettings,
+                                  complete, endpoint)
+from plugins.spark.gate import GateTimeout
+from plugins.spark.window import DEFAULT_CONTEXT_TOKENS, get_json, lookup, remember
 
 log = logging.getLogger(__name__)
 
 
 def _get_models(settings: SparkSettings, address: str) -> dict:
-    parsed = urlparse(settings.base_url.rstrip("/") + "/models")
-    kind = _PinnedHTTPS if parsed.scheme == "https" else _PinnedHTTP
-    conn = kind(parsed.hostname, parsed.port, address, settings.timeout)
-    try:
-        headers = {}
-        if settings.api_key:
-            headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
-        conn.request("GET", parsed.path, headers=headers)
-        response = conn.getresponse()
-        if response.status != 200:
-            raise SparkFailed(f"HTTP {response.status}")
-        return json.loads(response.read(1024 * 1024))
-    finally:
-        conn.close()
+    return get_json(settings, address, "/models", settings.timeout)
 
 
 def run_check(settings: SparkSettings, context_setting: int | None = None) -> dict:
-    """{ok, reachable, model_listed, context_tokens, seconds, tokens_per_second, advice}."""
-    result = {"ok": False, "reachable": False, "model_listed": False, "context_tokens": None,
-              "seconds": None, "tokens_per_second": None, "advice": ""}
+    """{ok, reachable, model_listed, models, context_tokens, context_source, seconds,
+    completion_tokens, tokens_per_second, advice}."""
+    result = {"ok": False, "reachable": False, "model_listed": False, "models": [],
+              "context_tokens": None, "context_source": None, "seconds": None,
+              "completion_tokens": None, "tokens_per_second": None, "advice": ""}
     if not settings.base_url:
-        result["advice"] = "Set SPARK_BASE_URL to the fund's own server, e.g. http://192.168.1.20:8000/v1"
+        result["advice"] = ("Set SPARK_BASE_URL to the fund's own server, e.g. "
+                            "http://192.168.1.20:8000/v1")
         return result
     try:
-        url, address = endpoint(settings)
+        _url, address = endpoint(settings)
     except SparkRefused as exc:
         result["advice"] = f"Refused by the private-network rule: {exc}"
         return result
@@ -46,30 +36,47 @@ def run_check(settings: SparkSettings, context_setting: int | None = None) -> di
     except (OSError, SparkFailed, ValueError) as exc:
         log.warning("spark check: /models failed: %r", exc)
         result["advice"] = ("The server did not answer GET /models: is it running, and has the "
-                            "model finished loading? (the port refuses connections while it loads)")
+                            "model finished loading? (the port refuses connections while it "
+                            "loads)")
         return result
     result["reachable"] = True
     ids = [m.get("id") for m in models.get("data") or [] if isinstance(m, dict)]
+    result["models"] = [str(i) for i in ids][:20]
     result["model_listed"] = settings.model in ids if settings.model else bool(ids)
-    result["context_tokens"] = context_tokens(models, settings.model, context_setting)
+    said, _seconds = lookup(settings, address, models, probing=bool(result["model_listed"]))
+    if said:
+        remember(settings.base_url, said)
+    setting = context_setting or settings.context_tokens
+    result["context_tokens"] = said or setting or DEFAULT_CONTEXT_TOKENS
+    result["context_source"] = "server" if said else ("setting" if setting else "default")
     if not result["model_listed"]:
         result["advice"] = (f"No model named {settings.model!r} is listed; the server has: "
                             f"{', '.join(map(str, ids)) or 'none'}. Set SPARK_MODEL.")
         return result
-    body = json.dumps({"model": settings.model or ids[0], "max_tokens": 8, "temperature": 0,
-                       "messages": [{"role": "user", "content": "Say OK."}]}).encode()
+    check_settings = settings.model_copy(update={"model": settings.model or ids[0]})
     start = time.monotonic()
     try:
-        answer = _post(url, address, body, {"Content-Type": "application/json"},
-                       settings.timeout)
-    except (OSError, SparkFailed, ValueError) as exc:
+        done = complete(check_settings, None, "Say OK.", max_tokens=8, temperature=0)
+    except GateTimeout:
+        result["advice"] = (f"This process is already waiting on the model server for over "
+                            f"{settings.timeout:g} s: it is busy with a digest or a draft; "
+                            "try again later")
+        return result
+    except ContextTooLong:
+        result["advice"] = "The server rejected even a tiny prompt (HTTP 400): check its settings"
+        return result
+    except (OSError, SparkFailed, ValueError, KeyError, IndexError, TypeError,
+            AttributeError) as exc:
         log.warning("spark check: completion failed: %r", exc)
         result["advice"] = (f"A tiny completion failed or took over {settings.timeout:g} s: "
                             "the server may be busy or too slow; raise SPARK_TIMEOUT or check it")
         return result
     seconds = time.monotonic() - start
-    tokens = ((answer.get("usage") or {}).get("completion_tokens") or 0)
-    result.update(ok=True, seconds=round(seconds, 3),
+    tokens = done.completion_tokens
+    result.update(ok=True, seconds=round(seconds, 3), completion_tokens=tokens,
                   tokens_per_second=round(tokens / seconds, 1) if tokens and seconds else None,
                   advice="The model server works.")
+    if result["context_source"] != "server":
+        result["advice"] += (" It does not say its context window: set SPARK_CONTEXT_TOKENS "
+                             f"(using {result['context_tokens']}).")
     return result

@@ -7,8 +7,11 @@ import http.client
 import ipaddress
 import json
 import logging
+import re
 import socket
 import ssl
+import time
+from dataclasses import dataclass
 from typing import Annotated, ClassVar
 from urllib.parse import urlparse
 
@@ -16,6 +19,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from core.settings import FileBackedSettings
+from plugins.spark.gate import one_at_a_time
 
 log = logging.getLogger(__name__)
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
@@ -33,7 +37,10 @@ class SparkSettings(FileBackedSettings):
     allow_networks: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = \
         Field([], description="more private ranges the model server may be in, as CIDRs: "
               "e.g. Tailscale's 100.64.0.0/10")
-    max_tokens: int = Field(400, ge=16, le=8000)
+    max_tokens: int = Field(400, ge=1, le=8000)
+    context_tokens: int | None = Field(None, ge=256, le=10_000_000, description=(
+        "the model's context window in tokens, used when the server does not say (vLLM's "
+        "max_model_len, llama.cpp's n_ctx); default 8192"))
 
     @field_validator("allow_hosts", mode="before")
     @classmethod
@@ -70,6 +77,22 @@ class SparkRefused(Exception):
 
 class SparkFailed(Exception):
     """The model server answered, but not with a completion."""
+
+
+class ContextTooLong(SparkFailed):
+    """HTTP 400, e.g. context_length_exceeded: the same prompt fails again. `window` and
+    `prompt_tokens` are the numbers the server gave, when it gave them."""
+
+    def __init__(self, window: int | None = None, prompt_tokens: int | None = None):
+        super().__init__("HTTP 400")
+        self.window, self.prompt_tokens = window, prompt_tokens
+
+
+@dataclass
+class Completion:
+    text: str
+    finish_reason: str | None
+    completion_tokens: int | None
 
 
 def _own_network(address, allowed) -> bool:
@@ -128,6 +151,30 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+_WINDOW_TEXT = re.compile(r"(?:maximum context length is|context window of) (\d+)")
+_PROMPT_TEXT = re.compile(r"(\d+) in the messages|Requested tokens \((\d+)\)")
+
+
+def _too_long(data: bytes) -> ContextTooLong:
+    """The window and prompt size a 400 names (llama-cpp-python and vLLM say them in the
+    message, llama.cpp's own server as n_ctx and n_prompt_tokens). Only numbers are kept."""
+    try:
+        error = json.loads(data).get("error") or {}
+    except (ValueError, AttributeError):
+        error = {}
+    if not isinstance(error, dict):
+        error = {}
+    message = str(error.get("message") or "")
+    window = error.get("n_ctx") if isinstance(error.get("n_ctx"), int) else None
+    prompt = error.get("n_prompt_tokens") if isinstance(error.get("n_prompt_tokens"), int) \
+        else None
+    if window is None and (match := _WINDOW_TEXT.search(message)):
+        window = int(match.group(1))
+    if prompt is None and (match := _PROMPT_TEXT.search(message)):
+        prompt = int(match.group(1) or match.group(2))
+    return ContextTooLong(window, prompt)
+
+
 def _post(url: str, address: str, body: bytes, headers: dict, timeout: float) -> dict:
     """One POST; any answer but 200 is an error (a redirect is never followed: the API key
     would go with it)."""
@@ -138,6 +185,8 @@ def _post(url: str, address: str, body: bytes, headers: dict, timeout: float) ->
         conn.request("POST", parsed.path or "/", body=body, headers=headers)
         response = conn.getresponse()
         data = response.read(MAX_ANSWER_BYTES + 1)
+        if response.status == 400:
+            raise _too_long(data[:65536])
         if response.status != 200:
             raise SparkFailed(f"HTTP {response.status}")
         if len(data) > MAX_ANSWER_BYTES:
@@ -147,29 +196,53 @@ def _post(url: str, address: str, body: bytes, headers: dict, timeout: float) ->
         conn.close()
 
 
-def chat(settings: SparkSettings, system: str, user: str) -> str:
-    """One completion, with one retry; raises on failure (the caller falls back)."""
-    url, address = endpoint(settings)
-    body = json.dumps({"model": settings.model or "default", "temperature": 0.2,
-                       "max_tokens": settings.max_tokens,
-                       "messages": [{"role": "system", "content": system},
-                                    {"role": "user", "content": user}]}).encode()
+def _headers(settings: SparkSettings) -> dict:
     headers = {"Content-Type": "application/json"}
     if settings.api_key:
         headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
+    return headers
+
+
+def _completion(answer: dict) -> Completion:
+    choice = answer["choices"][0]
+    text = choice["message"]["content"]
+    if not isinstance(text, str):
+        raise TypeError("content is not text")
+    tokens = (answer.get("usage") or {}).get("completion_tokens")
+    return Completion(text.strip(), choice.get("finish_reason"),
+                      tokens if isinstance(tokens, int) else None)
+
+
+def complete(settings: SparkSettings, system: str | None, user: str,
+             max_tokens: int | None = None, temperature: float = 0.2) -> Completion:
+    """One completion, one request at a time per endpoint (a llama.cpp server serves one at a
+    time and keeps generating for a client that gave up). A refused connection or a 5xx is
+    retried once; a 400 (ContextTooLong) or a timeout is not: the same prompt fails again, and
+    a timed-out server is still busy with it."""
+    url, address = endpoint(settings)
+    messages = ([{"role": "system", "content": system}] if system else []) + \
+        [{"role": "user", "content": user}]
+    body = json.dumps({"model": settings.model or "default", "temperature": temperature,
+                       "max_tokens": max_tokens or settings.max_tokens,
+                       "messages": messages}).encode()
     last = None
-    for _attempt in range(2):
-        try:
-            answer = _post(url, address, body, headers, settings.timeout)
-            text = answer["choices"][0]["message"]["content"].strip()
-            if text:
-                return text
-            last = ValueError("empty answer")
-        except SparkFailed as exc:
-            if str(exc) == "HTTP 400":  # e.g. context_length_exceeded: same body fails again
+    with one_at_a_time(settings.base_url, time.monotonic() + settings.timeout):
+        for _attempt in range(2):
+            try:
+                return _completion(_post(url, address, body, _headers(settings),
+                                         settings.timeout))
+            except (ContextTooLong, TimeoutError):
                 raise
-            last = exc
-        except (http.client.HTTPException, OSError, TimeoutError, ValueError,
-                KeyError, IndexError, TypeError, AttributeError) as exc:
-            last = exc
+            except (SparkFailed, http.client.HTTPException, OSError, ValueError, KeyError,
+                    IndexError, TypeError, AttributeError) as exc:
+                last = exc
     raise last
+
+
+def chat(settings: SparkSettings, system: str, user: str) -> str:
+    """The text of one completion; raises on failure or an empty answer (the caller falls
+    back)."""
+    text = complete(settings, system, user).text
+    if not text:
+        raise SparkFailed("empty answer")
+    return text

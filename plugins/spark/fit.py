@@ -1,11 +1,13 @@
 """Make a prompt fit the model's context window.
 
-estimate_tokens() over-counts on purpose (about 3.5 characters a token, plus a margin);
+estimate_tokens() over-counts on purpose (3 characters a token, plus a margin: SmolLM2 reads
+the digest's prompts, dates and times included, at about 2.95 characters a token; English
+prose runs nearer 4);
 trim_email() drops quoted replies and signatures first; pack() splits one (user, investor)
 group into chunks that each fit, for a map-reduce summary."""
 import re
 
-CHARS_PER_TOKEN = 3.5
+CHARS_PER_TOKEN = 3.0
 MARGIN = 1.15
 _QUOTE_HEAD = re.compile(r"^\s*(On .+ wrote:|-{2,} ?Original Message ?-{2,}|From: .+)\s*$",
                          re.IGNORECASE)
@@ -38,6 +40,8 @@ def pack(emails: list[str], budget_tokens: int, per_email_tokens: int) -> list[l
     chunks, current, used = [], [], 0
     for body in emails:
         text = trim_email(body, min(per_email_tokens, budget_tokens))
+        if not text:
+            continue  # a part that was all quote or signature
         cost = estimate_tokens(text)
         if current and used + cost > budget_tokens:
             chunks.append(current)

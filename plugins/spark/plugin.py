@@ -1,12 +1,12 @@
 """Hook implementations of the spark plugin."""
 import logging
-import time
 from urllib.parse import urlparse
 
 from core import SecurityCheck, hookimpl
-from plugins.spark.client import (SparkFailed, SparkRefused, SparkSettings, chat,
+from plugins.spark.client import (ContextTooLong, SparkFailed, SparkRefused, SparkSettings,
                                   check_endpoint)
-from plugins.spark.gate import one_at_a_time
+from plugins.spark.gate import GateTimeout
+from plugins.spark.summarize import summarize
 
 log = logging.getLogger(__name__)
 
@@ -22,21 +22,27 @@ def register_settings():
 
 @hookimpl(trylast=True)
 def summarize_text(crm, text, instructions):
+    """A summary from the fund's model server, or None (the caller falls back). Warnings say
+    why in our own words: the server's error text is never passed on."""
     settings = settings_for(crm)
     if not settings.base_url:
         return None
     try:
-        # one request at a time per endpoint; a busy server past the timeout falls back
-        with one_at_a_time(settings.base_url, time.monotonic() + settings.timeout):
-            try:
-                return chat(settings, instructions, text)
-            except SparkFailed as exc:
-                if str(exc) != "HTTP 400":
-                    raise
-                # too long for the window: keep the first half and retry once
-                return chat(settings, instructions, text[:len(text) // 2] + " […]")
+        return summarize(settings, text, instructions)
     except SparkRefused as exc:
         log.warning("Spark refused: %s", exc)
+    except GateTimeout:
+        log.warning("Spark: the model server stayed busy for %g s (SPARK_TIMEOUT); using the "
+                    "built-in summary", settings.timeout)
+    except TimeoutError:
+        log.warning("Spark: no answer within %g s (SPARK_TIMEOUT); using the built-in summary",
+                    settings.timeout)
+    except ContextTooLong:
+        log.warning("Spark: still over the model's context window after one shrink; using "
+                    "the built-in summary")
+    except SparkFailed as exc:  # our own words: a status, "cut twice", "empty answer"
+        log.warning("Spark answered without a usable summary (%s); using the built-in summary",
+                    exc)
     except Exception as exc:  # down, slow or garbled: the caller falls back
         log.warning("Spark did not answer (%s); using the built-in summary",
                     type(exc).__name__)
@@ -71,6 +77,12 @@ def register_security_checks(crm):
         return True, "the model server is on the fund's own network"
     return [SecurityCheck("spark_local", "Digest summaries stay on the fund's own network",
                           local_model)]
+
+
+@hookimpl
+def register_routes(crm):
+    from plugins.spark.resources import CheckResource
+    return [("/api/admin/spark/check", CheckResource(crm))]
 
 
 @hookimpl

@@ -1,5 +1,5 @@
-// The daily digest (admins): preview any day as it would be sent, the send ledger, and a
-// test email that proves the outbound mail path.
+// The daily digest (admins): preview any day as it would be sent, the send ledger, a
+// test email that proves the outbound mail path, and a test of the model server.
 import { registerPage } from "/assets/app.js";
 import { api, ApiError } from "/assets/api.js";
 import { h, table, formatDate, say, errorText, INLINE } from "/assets/ui.js";
@@ -34,6 +34,41 @@ function fallbackNote(digest) {
   return h("p", { class: "muted digest-fallback" }, text);
 }
 
+/** Which groups got the model's summary and which the extract, and why. */
+function summaryLog(digest) {
+  if (!digest.log || !digest.log.length) return null;
+  return h("details", { class: "digest-log" },
+    h("summary", null, "Summary log"),
+    h("ul", null, digest.log.map((e) => h("li", { class: `digest-log-${e.source}` },
+      `${e.user} / ${e.investor}: ${e.source === "model" ? "model summary" : "extract"}`,
+      e.reason ? ` (${e.reason})` : "", e.note ? ` (${e.note})` : ""))));
+}
+
+/** The share of model summaries the guard replaced, over the ledger's runs. */
+function rejectedRate(runs) {
+  const calls = runs.reduce((n, r) => n + (r.model_calls || 0), 0);
+  const rejected = runs.reduce((n, r) => n + (r.rejected || 0), 0);
+  if (!calls) return "No model summaries yet: no rejection rate to show.";
+  return `The guard rejected ${rejected} of ${count(calls, "model summary", "model summaries")} ` +
+    `(${Math.round((100 * rejected) / calls)}%) over these runs; those use the first sentences of each email.`;
+}
+
+/** POST /api/admin/spark/check's answer for people (the advice is ours, never the server's error text). */
+function checkView(result) {
+  const facts = [
+    ["Reachable", result.reachable ? "yes" : "no"],
+    ["Model listed", result.model_listed ? "yes" : "no"],
+    ["Context window", result.context_tokens
+      ? `${result.context_tokens} tokens (${result.context_source === "server" ? "from the server" : `from ${result.context_source === "setting" ? "SPARK_CONTEXT_TOKENS" : "the default"}`})`
+      : "unknown"],
+    ["Tiny completion", result.seconds !== null ? `${result.seconds} s` : "not run"],
+    ["Speed", result.tokens_per_second ? `${result.tokens_per_second} tokens/s` : "unknown"],
+  ];
+  return h("div", { class: "stack spark-check-result" },
+    h("p", { class: result.ok ? "spark-check-ok" : "error" }, result.advice),
+    h("dl", { class: "spark-check-facts" }, facts.map(([k, v]) => [h("dt", null, k), h("dd", null, v)])));
+}
+
 function previewView(digest) {
   // The email's own HTML, shown in a sandbox: no scripts, no access to this page.
   const frame = h("iframe", { sandbox: "", title: "Digest preview", class: "digest-frame",
@@ -44,8 +79,11 @@ function previewView(digest) {
     h("div", { class: "row" },
       h("span", { class: "badge" }, count(digest.people_count, "person", "people")),
       h("span", { class: "badge" }, count(digest.investor_count, "investor", "investors")),
-      h("span", { class: "badge" }, count(digest.model_calls, "model call", "model calls"))),
+      h("span", { class: "badge" }, count(digest.model_calls, "model call", "model calls")),
+      digest.model_calls ? h("span", { class: "badge digest-rejected" },
+        `${digest.rejected || 0} rejected by the guard`) : null),
     fallbackNote(digest),
+    summaryLog(digest),
     frame);
 }
 
@@ -66,6 +104,8 @@ function render(container, ctx) {
   const testTo = h("input", { type: "email", name: "to", placeholder: ctx.user.email,
     "aria-label": "Test email recipient (an active admin)" });
   const testResult = h("p", { class: "test-email-result" });
+  const checkResult = h("div", { class: "spark-check-area" });
+  const rateLine = h("p", { class: "muted digest-rejected-rate" });
 
   async function preview() {
     say(message, "");
@@ -103,6 +143,7 @@ function render(container, ctx) {
     try {
       const [{ runs }, users] = await Promise.all([api.get("/api/admin/digest/runs"), loadTeammates(api)]);
       const names = new Map(users.map((u) => [u.id, u.name]));
+      rateLine.textContent = rejectedRate(runs);
       runsArea.replaceChildren(h("h3", null, "Sent digests"), runs.length ? table([
         { key: "day", title: "Day" },
         { key: "status", title: "Status", render: (r) => h("span", { class: "badge" }, r.status) },
@@ -134,6 +175,19 @@ function render(container, ctx) {
     }
   }
 
+  async function checkModel(event) {
+    const button = event.currentTarget;
+    button.disabled = true;
+    checkResult.replaceChildren(h("p", { class: "muted" }, "Asking the model server for a tiny completion…"));
+    try {
+      checkResult.replaceChildren(checkView(await api.post("/api/admin/spark/check", {})));
+    } catch (err) {
+      checkResult.replaceChildren(h("p", { class: "error" }, errorText(err)));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   container.replaceChildren(h("div", { class: "stack" },
     h("h2", null, "Daily digest"),
     schedule,
@@ -146,6 +200,11 @@ function render(container, ctx) {
       h("div", { class: "row" }, testTo,
         h("button", { type: "button", class: "btn", onclick: sendTest }, "Send test email")),
       testResult),
+    h("div", { class: "card stack" }, h("h3", null, "Model server"),
+      h("p", { class: "muted" }, "Checks the fund's own model server: reachable, the model listed, its context window, and the time of a tiny completion."),
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "btn spark-check", onclick: checkModel }, "Test the model server")),
+      checkResult, rateLine),
     runsArea));
   loadSettings();
   loadRuns();
