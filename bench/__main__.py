@@ -9,14 +9,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import (api_throughput, digest_build, formula_columns, grid_browser, import_csv,
-                   list_page, machine, sizes, state_put, view_page)
+from bench import (api_throughput, dashboard_cards, digest_build, formula_columns,
+                   grid_browser, import_csv, list_page, machine, sizes, spark_real, state_put,
+                   view_page)
 from bench.report import render
 
 BENCHMARKS = {"state_put": state_put, "list_page": list_page,
               "formulas": formula_columns, "view_page": view_page, "import_csv": import_csv,
               "digest": digest_build, "api_throughput": api_throughput,
-              "grid_browser": grid_browser}
+              "grid_browser": grid_browser, "spark_real": spark_real,
+              "dashboard_cards": dashboard_cards}
 OUT = Path(__file__).parent / "out"
 OVERRIDES = {  # flag -> Sizes field
     "state_investors": "state_investors", "state_changes": "state_changes", "reps": "state_reps",

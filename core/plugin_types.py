@@ -56,6 +56,7 @@ class OutgoingEmail:
     text: str
     html: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    inline: list[tuple[str, bytes]] = field(default_factory=list)  # (content id, PNG) the HTML cites
 
 
 @dataclass

@@ -3,7 +3,7 @@ from pydantic import BaseModel, Field
 
 from core import hookimpl
 from core.openapi import operation
-from plugins.dashboard import cards
+from plugins.dashboard import cards, indexes, moves, pipeline_digest
 from plugins.fundraising.api import fundraising
 
 requires = ("fundraising",)
@@ -26,8 +26,17 @@ def _funnel(crm, query, where, params):
     return cards.funnel(crm.db, where, params, stages)  # in the Stage field's choice order
 
 
+CLOSES = ("first_close", "final_close")  # a fund's built-in close dates, once it has them
+
+
 def _funds(crm, query, where, params):
-    return cards.funds(crm.db, where, params)
+    result = cards.funds(crm.db, None if query.view is None else where, params)
+    api = fundraising(crm)
+    keys = [key for key in CLOSES if api.field("funds", key) is not None]
+    for fund in result["funds"]:  # a handful of funds, read through the public API
+        record = api.find("funds", fund["id"]) if keys else None
+        fund.update({key: record.value(key) if key in keys else None for key in CLOSES})
+    return result
 
 
 def _stale(crm, query, where, params):
@@ -35,8 +44,11 @@ def _stale(crm, query, where, params):
 
 
 def _movements(crm, query, where, params):
-    stage = fundraising(crm).field("investors", "stage")
-    return cards.movements(crm.db, query.weeks, stage.id, stage.name, where, params)
+    return cards.movements(crm.db, query.weeks, None if query.view is None else where, params)
+
+
+def _new(crm, query, where, params):
+    return cards.new_investors(crm.db, query.weeks, where, params)
 
 
 def _emails(crm, query, where, params):
@@ -51,6 +63,7 @@ CARDS = {  # name: (query model, table a view filters, card)
     "stale": (StaleQuery, "investors", _stale),
     "movements": (WeeksQuery, "investors", _movements),
     "emails": (WeeksQuery, "investors", _emails),
+    "new": (WeeksQuery, "investors", _new),
 }
 
 
@@ -70,5 +83,17 @@ def card_resource(crm, name):
 
 
 @hookimpl
+def register_migrations():
+    return moves.MIGRATIONS + indexes.MIGRATIONS
+
+
+@hookimpl
 def register_routes(crm):
     return [(f"/api/dashboard/{name}", card_resource(crm, name)) for name in CARDS]
+
+
+@hookimpl
+def digest_sections(crm, start, end, day):
+    """The digest's pipeline section (plugin digest's hook; a chart goes with it)."""
+    found = pipeline_digest.section(crm.db, start, end)
+    return [found] if found else []

@@ -1,4 +1,5 @@
 """The digest as an email: a text part and an escaped HTML part, readable on a phone."""
+import base64
 from datetime import date, datetime, timezone
 from html import escape
 
@@ -57,13 +58,31 @@ def text(digest, zone) -> str:
     for section in digest["sections"]:
         lines.append(section["title"])
         lines += [f"  • {item}" for item in section["items"]]
+        if section.get("chart"):  # the image's text alternative
+            lines.append(f"  {section['chart']['alt']}")
         lines.append("")
     if foot(digest):
         lines.append(foot(digest))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def html(digest, zone) -> str:
+def inline_images(digest) -> list[tuple[str, bytes]]:
+    """(content id, PNG) of each section's chart, for the HTML part's cid: references."""
+    return [(f"chart{n}.digest@venture-crm", base64.b64decode(section["chart"]["png_base64"]))
+            for n, section in enumerate(digest["sections"]) if section.get("chart")]
+
+
+def _chart(section, n, cids) -> str:
+    """A section's chart: by content id in a sent message, inline data in a preview."""
+    chart = section["chart"]
+    cid = f"chart{n}.digest@venture-crm"
+    src = f"cid:{cid}" if cid in cids else f"data:image/png;base64,{chart['png_base64']}"
+    return (f'<img src="{escape(src)}" alt="{escape(chart["alt"])}" width="{int(chart["width"])}"'
+            f' height="{int(chart["height"])}" style="display:block;max-width:100%;height:auto">')
+
+
+def html(digest, zone, cids=()) -> str:
+    """The HTML part; `cids` are the content ids of the images sent with it (inline_images)."""
     day = date.fromisoformat(digest["day"])
     e = escape
     parts = ['<div style="font-family:-apple-system,Segoe UI,Roboto,sans-serif;max-width:640px;'
@@ -86,10 +105,12 @@ def html(digest, zone) -> str:
                 parts.append(f'<li>{_local_time(m["sent_at"], zone)} {arrow} {e(who)}: '
                              f'{e(m["subject"] or "(no subject)")}</li>')
             parts.append("</ul></div>")
-    for section in digest["sections"]:
+    for n, section in enumerate(digest["sections"]):
         parts.append(f'<h3 style="font-size:17px">{e(section["title"])}</h3><ul>')
         parts += [f"<li>{e(item)}</li>" for item in section["items"]]
         parts.append("</ul>")
+        if section.get("chart"):
+            parts.append(_chart(section, n, set(cids)))
     if foot(digest):
         parts.append(f'<p style="color:#57606a;font-size:13px;margin-top:24px">'
                      f'{e(foot(digest))}</p>')

@@ -60,8 +60,10 @@ def send_digest_for_day(crm, day: date, force=False, now=None, settings=None) ->
     if not digest["people"] and not settings.send_empty and not force:
         status = "skipped"
     else:
+        images = compose.inline_images(digest)
         message = dict(subject=compose.subject(digest), text=compose.text(digest, settings.zone),
-                       html=compose.html(digest, settings.zone))
+                       html=compose.html(digest, settings.zone, [cid for cid, _ in images]),
+                       inline=images)
         failures = 0
         for admin in Accounts(crm).active_admins():
             state = _delivery(crm.db, day, admin["id"])

@@ -58,6 +58,8 @@ BUILTIN_FIELDS = {
         BuiltinField("target_size", "Target Size", "currency", "target_size", {"symbol": "$"}),
         BuiltinField("vintage", "Vintage", "number", "vintage",
                      {"precision": 0, "separator": False}),
+        BuiltinField("first_close", "First Close", "date", "first_close"),
+        BuiltinField("final_close", "Final Close", "date", "final_close"),
     ],
     "commitments": [
         _name(),

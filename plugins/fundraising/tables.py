@@ -140,6 +140,32 @@ def _view_types(db):
     db.execute("ALTER TABLE fundraising_views ADD COLUMN type TEXT NOT NULL DEFAULT 'grid'")
 
 
+def _fund_closes(db):
+    """Funds' first and final close dates (built-in date fields, shown on the dashboard). A
+    new install's migration 3 already made their field rows; a field already called so
+    keeps its name and the built-in one takes "(close date)" after it."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(fundraising_funds)")}
+    now = utcnow()
+    for spec in BUILTIN_FIELDS["funds"]:
+        if spec.key not in ("first_close", "final_close"):
+            continue
+        if spec.column not in columns:
+            db.execute(f"ALTER TABLE fundraising_funds ADD COLUMN {spec.column} TEXT")
+        if db.execute("SELECT 1 FROM fundraising_fields WHERE table_name = 'funds' AND "
+                      "builtin = ?", [spec.key]).fetchone():
+            continue
+        taken = db.execute("SELECT 1 FROM fundraising_fields WHERE table_name = 'funds' AND "
+                           "name = ? COLLATE NOCASE AND deleted_at IS NULL",
+                           [spec.name]).fetchone()
+        position = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM fundraising_fields "
+                              "WHERE table_name = 'funds'").fetchone()[0]
+        db.table("fundraising_fields").insert({
+            "table_name": "funds", "name": f"{spec.name} (close date)" if taken else spec.name,
+            "type": spec.type, "options": spec.options_json(), "builtin": spec.key,
+            "column_name": spec.column, "position": position, "version": 1,
+            "created_at": now, "updated_at": now})
+
+
 MIGRATIONS = [
     Migration(1, "record tables", _records),
     Migration(2, "fields, views, state, feature requests, settings", _fields),
@@ -153,4 +179,5 @@ MIGRATIONS = [
     Migration(10, "full-text search of each record table", _search_indexes),
     Migration(11, "the day TODAY() formulas were computed for", _clock_days),
     Migration(12, "views of type grid or board", _view_types),
+    Migration(13, "funds' first and final close dates", _fund_closes),
 ]

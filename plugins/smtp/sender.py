@@ -25,6 +25,8 @@ def build_message(settings: SmtpSettings, message: OutgoingEmail) -> EmailMessag
     msg.set_content(message.text)
     if message.html:
         msg.add_alternative(message.html, subtype="html")
+        for cid, png in message.inline:  # images the HTML part cites as cid:
+            msg.get_payload()[-1].add_related(png, "image", "png", cid=f"<{cid}>")
     return msg
 
 

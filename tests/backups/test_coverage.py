@@ -17,6 +17,7 @@ NOT_RESTORED = {
     "fundraising_state", "fundraising_fields_version",  # counters a restore moves itself
     "fundraising_clock_days",  # when TODAY() was computed: a restore clears it
     "digest_runs", "digest_deliveries",  # what was sent: an older ledger would send twice
+    "dashboard_stage_moves", "dashboard_stage_weeks",  # kept from audit_log by its triggers
 }
 BOOKKEEPING = {"version", "updated_at", "updated_by", "deleted_at"}
 

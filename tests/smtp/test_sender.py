@@ -140,3 +140,21 @@ def test_a_line_break_in_a_header_bound_setting_is_refused(monkeypatch, tmp_path
     monkeypatch.setenv(field, value)
     with pytest.raises(ValidationError, match="no line breaks"):
         SmtpSettings.load(tmp_path)
+
+
+def test_inline_images_travel_related_to_the_html_part(smtp_server, certs):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+    message = OutgoingEmail(to=["ada@fund.example"], subject="Pipeline", text="Plain",
+                            html='<p><img src="cid:chart1@crm" alt="chart"></p>',
+                            inline=[("chart1@crm", png)])
+    inbox, port = smtp_server("starttls")
+    assert send(settings(port, "starttls", certs), message).ok
+    _, msg = received(inbox)
+    assert msg.get_content_type() == "multipart/alternative"
+    plain, related = msg.get_payload()
+    assert plain.get_content_type() == "text/plain"
+    assert related.get_content_type() == "multipart/related"
+    html, image = related.get_payload()
+    assert html.get_content_type() == "text/html" and "cid:chart1@crm" in html.get_content()
+    assert image.get_content_type() == "image/png" and image["Content-ID"] == "<chart1@crm>"
+    assert image.get_content() == png
