@@ -5,6 +5,7 @@ import { h } from "/assets/ui.js";
 import { loadTeammates, pickerChoices } from "/assets/teammates.js";
 import { alignsRight, displayValue, shownAs, valueNode } from "./cells.js";
 import { multiSelectEditor, percentEditor } from "./editors.js";
+import { extraKey } from "./grid_columns.js";
 import { LinkNames } from "./link_names.js";
 
 export { displayValue, valueNode };
@@ -131,7 +132,7 @@ function defaultWidth(field) {
 }
 
 /** Tabulator column definitions for the fields, shaped by a view's order, pins, hides and widths. */
-export function buildColumns(fields, config, lookups, { onExpand, headerMenu }) {
+export function buildColumns(fields, config, lookups, { onExpand, headerMenu, extra = [] }) {
   const order = config.order || [];
   const rank = (f) => { const i = order.indexOf(f.id); return i === -1 ? 1000 + f.position : i; };
   const sorted = [...fields].sort((a, b) => rank(a) - rank(b));
@@ -155,6 +156,13 @@ export function buildColumns(fields, config, lookups, { onExpand, headerMenu }) 
         fields, onRendered, narrow: () => true }),
       ...editorFor(field, lookups),
       editable: (cell) => !cell.getRow().getData().__pending, // a row still loading
+    });
+  }
+  for (const column of extra) { // read-only columns of other plugins (grid_columns.js)
+    columns.push({
+      title: column.title, titleFormatter: () => asText(column.title), field: extraKey(column),
+      headerSort: false, width: column.width || 180, minWidth: 60, editor: false,
+      formatter: (cell) => asText(cell.getValue() ?? ""),
     });
   }
   return columns;

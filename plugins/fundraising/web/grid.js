@@ -19,6 +19,7 @@ import { headerMenu } from "./header_menu.js";
 import { GridEditing } from "./grid_edit.js";
 import { bulkPanel } from "./bulk.js";
 import { BLOCK, RowWindow } from "./row_window.js";
+import { extraValues, gridColumns } from "./grid_columns.js";
 
 export class GridPage {
   constructor(container, ctx, table) {
@@ -198,7 +199,7 @@ export class GridPage {
   columns() {
     return buildColumns(this.fields, this.config, this.lookups, {
       onExpand: (row) => openRecordUrl(this, row.id),
-      headerMenu: (field) => () => headerMenu(this, field),
+      headerMenu: (field) => () => headerMenu(this, field), extra: gridColumns(this.table),
     });
   }
 
@@ -277,14 +278,21 @@ export class GridPage {
     const asked = (this.loads = (this.loads || 0) + 1);
     try {
       const page = await this.api.get(`/api/fundraising/${this.table}`, { ...this.query(), limit: BLOCK });
+      const extra = await this.extraValues(page.records);
       if (asked !== this.loads) return; // a later load (the next search keystroke) answers
-      await this.rows.reset(page.records, page.total);
+      await this.rows.reset(page.records, page.total, extra);
       showSortsAndFilters(this, this.sortButton, this.filterButton); // Tabulator resets aria-sort
       this.container.dataset.loaded = String(Date.now());
       this.saver?.reportQueue();
     } catch (err) {
       this.setStatus(`Could not load: ${err.message}`, "error");
     }
+  }
+
+  /** Other plugins' columns (grid_columns.js) for these records: {id: {key: text}}. */
+  extraValues(records) {
+    return gridColumns(this.table).length ? extraValues(this.api, this.table, records.map((r) => r.id))
+      : Promise.resolve({});
   }
 
   /** Link cells on screen drawn again once the names they wanted have arrived. */

@@ -20,20 +20,20 @@ export class RowWindow {
   get grid() { return this.page.grid; }
 
   /** The first block of a new result (filters, sorts, search, view): every row reset. */
-  async reset(first, total) {
+  async reset(first, total, extra = {}) {
     this.layout += 1;
     this.added = 0;
     this.addedIds.clear();
     this.asked.clear();
     this.total = total;
     const rows = new Array(total);
-    first.forEach((record, i) => { rows[i] = this.row(record); });
+    first.forEach((record, i) => { rows[i] = this.row(record, extra); });
     for (let i = first.length; i < total; i += 1) rows[i] = { __pending: true };
     await this.grid.setData(rows);
     this.check();
   }
 
-  row(record) { return { ...toRow(record, this.page.fields), __pending: false }; }
+  row(record, extra = {}) { return { ...toRow(record, this.page.fields), ...extra[record.id], __pending: false }; }
 
   displayRows() { return this.grid.rowManager.getDisplayRows(); }
 
@@ -73,15 +73,16 @@ export class RowWindow {
     const params = { ...this.page.query(), limit: BLOCK, offset: block * BLOCK };
     try {
       const page = await this.page.api.get(`/api/fundraising/${this.page.table}`, params);
+      const extra = await this.page.extraValues(page.records);
       if (layout !== this.layout) { this.asked.delete(block); this.check(); return; }
-      this.fill(block, page.records);
+      this.fill(block, page.records, extra);
     } catch (err) {
       this.asked.delete(block);
       this.page.setStatus(`Could not load rows: ${err.message}`, "error");
     }
   }
 
-  fill(block, records) {
+  fill(block, records, extra = {}) {
     const rows = this.displayRows();
     const duplicates = [];
     records.forEach((record, i) => {
@@ -89,7 +90,7 @@ export class RowWindow {
       if (!row || !row.data.__pending) return;
       // a record added here at the top takes its place in the result too: drop this one
       if (this.addedIds.has(record.id)) duplicates.push(row);
-      else row.getComponent().update(this.row(record));
+      else row.getComponent().update(this.row(record, extra));
     });
     if (duplicates.length) {
       duplicates.forEach((row) => row.getComponent().delete());
