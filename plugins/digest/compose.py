@@ -4,8 +4,8 @@ from datetime import date, datetime, timezone
 from html import escape
 
 FOOT_MODEL = "Summaries were written by the fund's own model server; nothing left the fund."
-FOOT_FALLBACK = ("The fund's model server did not answer, so some summaries are the first "
-                 "sentences of the emails instead.")
+FOOT_FALLBACK = ("Some summaries are the first sentences of the emails instead, because the "
+                 "fund's model server {why}.")
 FOOT_NO_SERVER = ("Summaries are the first sentences of the emails: no model server is "
                   "configured.")
 FOOT_OFF = "Summaries are the first sentences of the emails (model summaries were turned off)."
@@ -17,7 +17,23 @@ def foot(digest) -> str | None:
         return None
     if not digest["summarized"]:
         return FOOT_OFF if digest["model_server"]["available"] else FOOT_NO_SERVER
-    return FOOT_FALLBACK if digest["fallback"] else FOOT_MODEL
+    return FOOT_FALLBACK.format(why=fallback_why(digest)) if digest["fallback"] else FOOT_MODEL
+
+
+def fallback_why(digest) -> str:
+    """Why some summaries are extracts, from the run's log, in the order first met."""
+    why = []
+    for entry in digest.get("log") or []:
+        reason = entry.get("reason") or ""
+        if entry.get("source") != "extractive" or not reason:
+            continue
+        said = ("wrote summaries that failed the checks (copied the emails, or named people "
+                "or amounts not in them)" if reason.startswith("rejected by the guard") else
+                "ran out of the run's time for summaries" if "s for model summaries" in reason
+                else "did not answer")
+        if said not in why:
+            why.append(said)
+    return " and ".join(why) or "did not answer"
 
 
 def subject(digest) -> str:

@@ -17,3 +17,6 @@ def test_invented_amount_is_rejected_and_counted(crm, day_of_email, digest_env, 
         spark.stop()
     assert run["status"] == "sent" and run["fallback"] == 1
     assert run["model_calls"] >= 1 and run["rejected"] == run["model_calls"]
+    # the footer says why the summaries are extracts (not "did not answer")
+    text = inbox.messages[0].content.decode()
+    assert "failed the checks" in text and "did not answer" not in text
