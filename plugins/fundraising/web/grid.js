@@ -161,8 +161,10 @@ export class GridPage {
 
   createTable() {
     this.grid = new Tabulator(this.host, {
-      // every column has a width (columns.js): "fitData" lays them out without measuring cells
+      // every column has a width (columns.js): "fitData" lays them out without measuring cells;
+      // a wide table draws only the columns in view (a row of 100 fields is 100 cells)
       height: "100%", layout: "fitData", index: "id", movableColumns: true,
+      renderHorizontal: this.fields.length > WIDE ? "virtual" : "basic",
       // cells are selected as a block (arrows, Shift, Enter edits); a double click edits too
       selectableRange: 1, selectableRangeClearCells: false, selectableRangeAutoFocus: false,
       editTriggerEvent: "dblclick",
@@ -391,6 +393,7 @@ export class GridPage {
 }
 
 const singular = (table) => table.replace(/s$/, "");
+const WIDE = 40; // fields: above this, columns out of view are not drawn
 
 Object.keys(TABLES).forEach((table, i) => registerPage({
   id: `grid-${table}`, title: TABLES[table], path: `grid/${table}`, order: 10 + i,
