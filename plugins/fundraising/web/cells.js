@@ -43,11 +43,20 @@ function isYear(value) {
   return Number.isInteger(value) && value >= 1900 && value <= 2100;
 }
 
+// Number formats made once per set of options: toLocaleString() with options builds one on
+// every call, a cost per cell on every screen of the grid.
+const formats = new Map();
+function localized(number, options) {
+  const key = JSON.stringify(options);
+  if (!formats.has(key)) formats.set(key, new Intl.NumberFormat(undefined, options));
+  return formats.get(key).format(number);
+}
+
 /** A number for people: precision decimals, no thousands separator when asked or a year. */
 export function numberText(value, options = {}) {
   const precision = options.precision;
   const grouping = options.separator ?? !(precision === 0 && isYear(value));
-  return Number(value).toLocaleString(undefined, {
+  return localized(Number(value), {
     minimumFractionDigits: precision ?? 0, maximumFractionDigits: precision ?? 4, useGrouping: grouping,
   });
 }
@@ -56,7 +65,7 @@ export function numberText(value, options = {}) {
 export function percentText(value, options = {}) {
   const percent = Number(value) * 100;
   const digits = options.precision;
-  return `${percent.toLocaleString(undefined, {
+  return `${localized(percent, {
     minimumFractionDigits: digits ?? 0, maximumFractionDigits: digits ?? 2,
     useGrouping: options.separator !== false,
   })}%`;
@@ -71,10 +80,10 @@ export function moneyText(value, options = {}, compact = false) {
   if (compact && abs >= 1e3) {
     const [unit, size] = abs >= 1e9 ? ["B", 1e9] : abs >= 1e6 ? ["M", 1e6] : ["K", 1e3];
     const short = abs / size;
-    amount = `${short.toLocaleString(undefined, { maximumFractionDigits: short >= 100 ? 0 : 1 })}${unit}`;
+    amount = `${localized(short, { maximumFractionDigits: short >= 100 ? 0 : 1 })}${unit}`;
   } else {
     const precision = options.precision ?? (Number.isInteger(abs) ? 0 : 2);
-    amount = abs.toLocaleString(undefined, {
+    amount = localized(abs, {
       minimumFractionDigits: precision, maximumFractionDigits: precision,
       useGrouping: options.separator !== false,
     });

@@ -56,15 +56,19 @@ export function table(columns, rows) {
   return h("table", { class: "simple-table" }, h("thead", null, head), h("tbody", null, body));
 }
 
+// Made once: toLocaleString() with options builds a new formatter on every call (a screen of
+// grid dates took 144 ms).
+const DAY_FORMAT = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
+const TIME_FORMAT = new Intl.DateTimeFormat(undefined, {
+  day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+
 /** A date or timestamp for people: "12 Mar 2025" or "12 Mar 2025, 14:05". */
 export function formatDate(iso) {
   if (!iso) return "";
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(iso);
   const date = new Date(dateOnly ? `${iso}T00:00:00` : iso);
   if (Number.isNaN(date.getTime())) return String(iso);
-  const options = { day: "numeric", month: "short", year: "numeric" };
-  if (!dateOnly) Object.assign(options, { hour: "2-digit", minute: "2-digit" });
-  return date.toLocaleString(undefined, options);
+  return (dateOnly ? DAY_FORMAT : TIME_FORMAT).format(date);
 }
 
 /** Call fn after `ms` of quiet; .flush() runs a pending call now. */
