@@ -27,6 +27,7 @@ class Run(BaseModel):
     model_calls: int
     rejected: int = 0
     fallback: bool
+    log: list[dict] = []  # per (person, investor): source model|extractive, and why
     sent_at: str | None
     deliveries: list[dict]
 

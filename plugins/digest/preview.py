@@ -1,4 +1,5 @@
 """A day's digest as it would be sent, without sending it; and the ledger of what was sent."""
+import json
 from datetime import date
 
 from plugins.digest import compose
@@ -25,5 +26,6 @@ def recent_runs(db, limit: int) -> list[dict]:
             "SELECT user_id, status, message_id, updated_at FROM digest_deliveries "
             "WHERE day = ? ORDER BY user_id", [row["day"]])]
         runs.append({**{k: row[k] for k in RUN_COLUMNS}, "fallback": bool(row["fallback"]),
+                     "log": json.loads(row["log"] or "[]"),
                      "deliveries": deliveries})
     return runs

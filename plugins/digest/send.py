@@ -3,6 +3,7 @@
 A delivery is marked `sending` and committed before the mail goes out; one left `sending` by
 a crash is not retried on its own (it may have been delivered), so nobody gets it twice.
 Failed deliveries are retried on later ticks, a bounded number of times."""
+import json
 import logging
 from datetime import date, datetime, timedelta, timezone
 
@@ -93,12 +94,12 @@ def send_digest_for_day(crm, day: date, force=False, now=None, settings=None) ->
         db.execute(
             "UPDATE digest_runs SET status = ?, attempts = ?, last_error = ?, people = ?, "
             "investors = ?, model_calls = model_calls + ?, rejected = rejected + ?, fallback = ?, "
-            "updated_at = ?, "
+            "log = ?, updated_at = ?, "
             "next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
             "WHERE day = ?",
             [status, attempts, error if status == "failed" else None, digest["people_count"],
              digest["investor_count"], digest["model_calls"], digest.get("rejected", 0),
-             int(digest["fallback"]),
+             int(digest["fallback"]), json.dumps(digest.get("log") or []),
              utcnow(), utc_text(now + timedelta(minutes=settings.retry_minutes))
              if status == "failed" else None, status, utcnow(), day.isoformat()])
     return dict(run_row(crm.db, day))

@@ -21,5 +21,11 @@ def _rejected(db):
     db.execute("ALTER TABLE digest_runs ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0")
 
 
+def _log(db):
+    # what wrote each (person, investor) summary of the last attempt, and why an extract
+    db.execute("ALTER TABLE digest_runs ADD COLUMN log TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS = [Migration(1, "digest ledger", _tables),
-              Migration(2, "summaries rejected by the guard", _rejected)]
+              Migration(2, "summaries rejected by the guard", _rejected),
+              Migration(3, "the run's summary log", _log)]

@@ -20,3 +20,9 @@ def test_invented_amount_is_rejected_and_counted(crm, day_of_email, digest_env, 
     # the footer says why the summaries are extracts (not "did not answer")
     text = inbox.messages[0].content.decode()
     assert "failed the checks" in text and "did not answer" not in text
+    # and the run's log, kept in the ledger, says which summary and why
+    from plugins.digest.preview import recent_runs
+    [logged] = recent_runs(crm.db, 1)
+    assert logged["log"] and all(e["source"] == "extractive" for e in logged["log"])
+    assert all(e["reason"].startswith("rejected by the guard: amount not in the emails")
+               for e in logged["log"])

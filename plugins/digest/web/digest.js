@@ -152,6 +152,7 @@ function render(container, ctx) {
         { key: "investors", title: "Investors", render: (r) => String(r.investors) },
         { key: "model_calls", title: "Model calls", render: (r) => String(r.model_calls) },
         { key: "rejected", title: "Rejected by guard", render: (r) => (r.model_calls ? `${Math.round((100 * (r.rejected || 0)) / r.model_calls)}%` : "") },
+        { key: "log", title: "Summaries", render: (r) => summaryLog(r) || "" },
         { key: "sent_at", title: "Sent", render: (r) => (r.sent_at ? formatDate(r.sent_at) : "") },
         { key: "deliveries", title: "Deliveries", render: (r) => deliveriesText(r, names) },
         { key: "last_error", title: "Last error", render: (r) => (r.last_error ? h("span", { class: "error" }, r.last_error) : "") },
