@@ -32,7 +32,7 @@ class NamesQuery(BaseModel):
 
 
 class NameList(BaseModel):
-    names: list[tuple[int, str]] = Field(description="[id, name] pairs of live records")
+    names: list[list[int | str]] = Field(description="[id, name] pairs of live records")
     total: int = Field(description="Live records in the table (all of them fit when "
                                    "total <= len(names) without ?ids= or ?q=)")
 
