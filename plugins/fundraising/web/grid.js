@@ -184,6 +184,10 @@ export class GridPage {
     const ranges = this.grid.modules?.selectRange;
     if (ranges) ranges.handleColumnMouseDown = ranges.handleColumnMouseMove = () => {};
     this.grid.on("tableBuilt", () => { this.built = true; this.load(); });
+    // capture: before Tabulator's own scroll handler draws the rows there
+    this.host.addEventListener("scroll", (e) => {
+      if (e.target.classList?.contains("tabulator-tableholder")) this.rows.prefetch(e.target);
+    }, true);
     let scrolled = null;
     this.grid.on("scrollVertical", () => {
       cancelAnimationFrame(scrolled);

@@ -62,10 +62,26 @@ export class RowWindow {
     for (let i = from; i < to; i += 1) {
       if (rows[i].data.__pending && i >= this.added) blocks.add(Math.floor((i - this.added) / BLOCK));
     }
-    for (const block of blocks) {
-      if (this.asked.get(block) === this.layout) continue;
-      this.asked.set(block, this.layout);
-      this.fetch(block, this.layout);
+    blocks.forEach((block) => this.ask(block));
+  }
+
+  ask(block) {
+    if (block < 0 || block * BLOCK >= this.total || this.asked.get(block) === this.layout) return;
+    this.asked.set(block, this.layout);
+    this.fetch(block, this.layout);
+  }
+
+  /** A scroll, seen before Tabulator draws the rows there: the blocks of about where it
+   * lands (from the row height) are asked at once, while the placeholders are drawn;
+   * check() then asks for any the estimate missed. */
+  prefetch(holder) {
+    const row = holder.querySelector(".tabulator-row");
+    const height = row?.offsetHeight;
+    if (!height || !this.total) return;
+    const top = Math.floor(holder.scrollTop / height) - this.added;
+    const bottom = top + Math.ceil(holder.clientHeight / height);
+    for (let block = Math.floor(Math.max(top, 0) / BLOCK); block <= Math.floor(Math.max(bottom, 0) / BLOCK); block += 1) {
+      this.ask(block);
     }
   }
 
