@@ -22,4 +22,13 @@ def _create(db):
                        f"WHERE deleted_at IS NULL{extra}")
 
 
-MIGRATIONS = [Migration(2, "covering indexes of live records for the cards", _create)]
+def _stage_lookup(db):
+    # moves.py's trigger on every audit entry looks the Stage field up by (table, builtin): an
+    # index lookup, not a scan of every field (35-50 us an edit at 100 fields, measured)
+    db.execute("CREATE INDEX IF NOT EXISTS dashboard_fields_builtin ON "
+               "fundraising_fields(table_name, builtin) WHERE deleted_at IS NULL")
+
+
+MIGRATIONS = [Migration(2, "covering indexes of live records for the cards", _create),
+              Migration(3, "the Stage field found by index from the history trigger",
+                        _stage_lookup)]
