@@ -282,6 +282,7 @@ export class GridPage {
     this.setStatus("Loading…", "warn");
     showSortsAndFilters(this, this.sortButton, this.filterButton);
     const asked = (this.loads = (this.loads || 0) + 1);
+    this.rows.hold();
     try {
       const page = await this.api.get(`/api/fundraising/${this.table}`, { ...this.query(), limit: BLOCK });
       const extra = await this.extraValues(page.records);

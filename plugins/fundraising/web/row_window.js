@@ -15,6 +15,14 @@ export class RowWindow {
     this.addedIds = new Set();
     this.asked = new Map(); // block -> layout it was asked in
     this.total = 0;
+    this.held = false; // a new result is being loaded: no block of the old one is asked
+  }
+
+  /** A new result was asked for (filters, sorts, search, view): blocks asked for the old one
+   * are dropped when they answer, and none is asked until reset(). */
+  hold() {
+    this.layout += 1;
+    this.held = true;
   }
 
   get grid() { return this.page.grid; }
@@ -22,6 +30,7 @@ export class RowWindow {
   /** The first block of a new result (filters, sorts, search, view): every row reset. */
   async reset(first, total, extra = {}) {
     this.layout += 1;
+    this.held = false;
     this.added = 0;
     this.addedIds.clear();
     this.asked.clear();
@@ -66,7 +75,7 @@ export class RowWindow {
   }
 
   ask(block) {
-    if (block < 0 || block * BLOCK >= this.total || this.asked.get(block) === this.layout) return;
+    if (this.held || block < 0 || block * BLOCK >= this.total || this.asked.get(block) === this.layout) return;
     this.asked.set(block, this.layout);
     this.fetch(block, this.layout);
   }
@@ -78,10 +87,11 @@ export class RowWindow {
     const row = holder.querySelector(".tabulator-row");
     const height = row?.offsetHeight;
     if (!height || !this.total) return;
-    const top = Math.floor(holder.scrollTop / height) - this.added;
-    const bottom = top + Math.ceil(holder.clientHeight / height);
-    for (let block = Math.floor(Math.max(top, 0) / BLOCK); block <= Math.floor(Math.max(bottom, 0) / BLOCK); block += 1) {
-      this.ask(block);
+    const rows = this.displayRows();
+    const top = Math.max(Math.floor(holder.scrollTop / height), this.added);
+    const bottom = Math.min(top + Math.ceil(holder.clientHeight / height), rows.length - 1);
+    for (let i = top; i <= bottom; i += 1) { // only blocks still to be fetched
+      if (rows[i]?.data.__pending) this.ask(Math.floor((i - this.added) / BLOCK));
     }
   }
 
