@@ -1,16 +1,35 @@
 // The "Notes" section of the record panel: the record's notes newest first, a box to add
 // one (markdown, @mentions of teammates), and edit / delete for its author or an admin.
 // A note's `html` is rendered by the server (markdown-it, HTML off) and sanitized with nh3:
-// it is the one value set as HTML here; every other text goes through h().
+// it is copied through an allowlist (serverHtml); every other text goes through h().
 import { h, formatDate } from "/assets/ui.js";
 import { ApiError } from "/assets/api.js";
 import { registerRecordSection } from "/assets/plugins/fundraising/record_sections.js";
 import { attachMentions } from "./mentions.js";
 
+// The server's HTML (markdown-it with HTML off, then nh3) is parsed into an inert document and
+// copied node by node: only markdown's tags, links only to http(s) and mailto, no other
+// attribute. A second gate behind the server's sanitizer; the live page never parses HTML.
+const TAGS = new Set(["p", "br", "hr", "em", "strong", "s", "del", "code", "pre", "blockquote",
+  "ul", "ol", "li", "a", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr",
+  "th", "td"]);
+
+function copyNode(node) {
+  if (node.nodeType === Node.TEXT_NODE) return document.createTextNode(node.textContent);
+  if (node.nodeType !== Node.ELEMENT_NODE) return null;
+  const tag = node.tagName.toLowerCase();
+  const children = [...node.childNodes].map(copyNode).filter(Boolean);
+  if (!TAGS.has(tag)) return children.length ? h("span", null, ...children) : null; // its text only
+  const element = document.createElement(tag);
+  const href = tag === "a" ? node.getAttribute("href") || "" : "";
+  if (/^(https?:|mailto:)/i.test(href)) Object.assign(element, { href, rel: "noopener noreferrer", target: "_blank" });
+  element.append(...children);
+  return element;
+}
+
 function serverHtml(html) {
-  const box = h("div", { class: "note-body" });
-  box.innerHTML = html; // sanitized by nh3 on the server (plugins/notes/render.py)
-  return box;
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  return h("div", { class: "note-body" }, ...[...parsed.body.childNodes].map(copyNode).filter(Boolean));
 }
 
 function problem(err) {
