@@ -12,14 +12,18 @@ pytestmark = pytest.mark.browser
 MAX = "max@fund.example"
 
 
+def max_task_on_acme(server, **due):
+    """Acme Capital, and a task "Call Acme back" on it assigned to Max, due as `due` says."""
+    max_id = server.call("GET", "/api/auth/me", email=MAX)["user"]["id"]
+    acme = server.call("POST", "/api/fundraising/investors", {"name": "Acme Capital", "fields": {}})
+    task = server.call("POST", "/api/automation/tasks", {
+        "title": "Call Acme back", "investor_id": acme["id"], "assignee_id": max_id, **due})
+    return acme, task
+
+
 def test_my_day_shows_an_overdue_task_with_the_badge_and_completes_it(web_server, page):
-    max_id = web_server.call("GET", "/api/auth/me", email=MAX)["user"]["id"]
-    acme = web_server.call("POST", "/api/fundraising/investors",
-                           {"name": "Acme Capital", "fields": {}})
     yesterday = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
-    task = web_server.call("POST", "/api/automation/tasks", {
-        "title": "Call Acme back", "investor_id": acme["id"], "assignee_id": max_id,
-        "due_date": yesterday})
+    acme, task = max_task_on_acme(web_server, due_date=yesterday)
     day = web_server.call("GET", "/api/me/day", email=MAX)
     expected = sum(len(day[k]) for k in ("tasks_overdue", "tasks_due", "mentions", "proposals"))
     assert [t["id"] for t in day["tasks_overdue"]] == [task["id"]]

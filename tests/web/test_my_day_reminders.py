@@ -7,19 +7,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import login
+from tests.web.test_my_day import MAX, max_task_on_acme
 
 pytestmark = pytest.mark.browser
 
-MAX = "max@fund.example"
 
 
 def test_my_day_shows_the_reminder_of_my_overdue_task(web_server, page):
-    max_id = web_server.call("GET", "/api/auth/me", email=MAX)["user"]["id"]
-    acme = web_server.call("POST", "/api/fundraising/investors",
-                           {"name": "Acme Capital", "fields": {}})
-    task = web_server.call("POST", "/api/automation/tasks", {
-        "title": "Call Acme back", "investor_id": acme["id"], "assignee_id": max_id,
-        "due_date": "2020-01-02", "due_tz": "Asia/Tokyo"})
+    acme, task = max_task_on_acme(web_server, due_date="2020-01-02", due_tz="Asia/Tokyo")
     web_server.call("POST", "/api/automation/run")
     login(page, web_server.base_url, MAX)
     page.goto(web_server.base_url + "/#/day")
