@@ -3,10 +3,10 @@ never a cloud model), drafts an email from a record's recent approved emails, no
 The draft is checked (draft_guard) and returned for the person to edit; nothing is stored
 until they save it as a Gmail draft."""
 import logging
-import re
 
 import falcon
 
+from core.email_text import cut, own_lines
 from core.errors import APIError, not_found, unprocessable
 from core.services import summarize_text, summarizer_status
 from plugins.fundraising.api import fundraising
@@ -19,19 +19,12 @@ RECENT = 20               # newest entries of each kind read from the timeline
 PER_SOURCE_CHARS = 600    # one email, note or task, after quotes and signatures go
 SOURCE_CHARS = 4000       # all of them: about 1,300 tokens, room for the answer in a 2k window
 DRAFT_CHARS = 2500
-_QUOTE_HEAD = re.compile(r"^\s*(On .+ wrote:|-{2,} ?Original Message ?-{2,}|From: .+)\s*$",
-                         re.IGNORECASE)
 
 
 def _trim(text: str) -> str:
-    """Quoted replies and what follows a signature line go; then the tail is cut."""
-    lines = []
-    for line in (text or "").splitlines():
-        if line.lstrip().startswith(">") or _QUOTE_HEAD.match(line) or line.strip() == "--":
-            break
-        lines.append(line.strip())
-    text = " ".join(line for line in lines if line)
-    return text if len(text) <= PER_SOURCE_CHARS else text[:PER_SOURCE_CHARS].rstrip() + " […]"
+    """The text's own words on one line (quoted replies and signature gone), then cut."""
+    text = " ".join(line.strip() for line in own_lines(text) if line.strip())
+    return cut(text, PER_SOURCE_CHARS)
 
 
 def _line(entry: dict, names: dict) -> str:

@@ -5,14 +5,10 @@ the digest's prompts, dates and times included, at about 2.95 characters a token
 prose runs nearer 4);
 trim_email() drops quoted replies and signatures first; pack() splits one (user, investor)
 group into chunks that each fit, for a map-reduce summary."""
-import re
+from core.email_text import cut, own_lines
 
 CHARS_PER_TOKEN = 3.0
 MARGIN = 1.15
-_QUOTE_HEAD = re.compile(r"^\s*(On .+ wrote:|-{2,} ?Original Message ?-{2,}|From: .+)\s*$",
-                         re.IGNORECASE)
-_SIGNATURE = re.compile(r"^\s*(--\s*|Best,?|Regards,?|Kind regards,?|Thanks,?|Cheers,?|"
-                        r"Sent from my .+)\s*$", re.IGNORECASE)
 
 
 def estimate_tokens(text: str) -> int:
@@ -21,18 +17,8 @@ def estimate_tokens(text: str) -> int:
 
 def trim_email(body: str, max_tokens: int) -> str:
     """Quoted replies go first, then the signature, then the tail is cut."""
-    lines = []
-    for line in body.splitlines():
-        if line.lstrip().startswith(">") or _QUOTE_HEAD.match(line):
-            break
-        lines.append(line)
-    for i, line in enumerate(lines):
-        if i > 0 and _SIGNATURE.match(line):
-            lines = lines[:i]
-            break
-    text = "\n".join(lines).strip()
-    max_chars = int(max_tokens * CHARS_PER_TOKEN / MARGIN)
-    return text if len(text) <= max_chars else text[:max_chars].rstrip() + " […]"
+    text = "\n".join(own_lines(body)).strip()
+    return cut(text, int(max_tokens * CHARS_PER_TOKEN / MARGIN))
 
 
 def pack(emails: list[str], budget_tokens: int, per_email_tokens: int) -> list[list[str]]:
