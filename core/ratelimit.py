@@ -65,13 +65,22 @@ class SharedRateLimiter:
     waiting for the disk; it is apart from the CRM's database so that a long write there
     never holds up a login. Processes take turns through a WriterQueue rather than SQLite's
     busy handler (whose sleeps grow to 100 ms), and a hit costs the same whatever the limit:
-    a key's live hits are counted in a row of their own, not by scanning its log."""
+    a key's live hits are counted in a row of their own, not by scanning its log.
 
-    CLEAN_EVERY = 1000  # hits between sweeps of keys that went quiet
+    A process takes hits from the file a lease at a time (a twentieth of the limit, at most
+    LEASE_MOST, one when the limit is under 40, as logins' is) and spends them for up to
+    LEASE_SECONDS: a write request costs no transaction of its own here. What a lease leaves
+    unspent is given back with the next one; no more than `limit` hits are ever granted per
+    window, and a hit is counted at most LEASE_SECONDS before it happens."""
+
+    CLEAN_EVERY = 1000  # leases between sweeps of keys that went quiet
+    LEASE_MOST = 100
+    LEASE_SECONDS = 1.0
 
     def __init__(self, path: Path, name: str, limit: int, window: float = 60.0,
                  clock=time.time):
         self.name, self.limit, self.window, self.clock = name, limit, window, clock
+        self.lease_size = max(1, min(self.LEASE_MOST, limit // 20))
         make_owner_only(path)  # client addresses: owner only
         self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
                                      timeout=5.0)
@@ -79,6 +88,7 @@ class SharedRateLimiter:
         self._conn.execute("PRAGMA synchronous = OFF")
         self._queue = WriterQueue(path)
         self._lock = threading.Lock()
+        self._leases: dict[str, list] = {}  # key -> [hits left, taken at]
         self._count = 0
         with self._turn() as conn:
             conn.execute("BEGIN IMMEDIATE")
@@ -88,7 +98,8 @@ class SharedRateLimiter:
 
     @contextlib.contextmanager
     def _turn(self):
-        """The file to this thread, in turn with the other processes."""
+        """The file to this thread, in turn with the other processes (and this process's
+        leases to it alone)."""
         with self._lock:
             self._queue.acquire(time.monotonic() + 5.0)
             try:
@@ -98,28 +109,52 @@ class SharedRateLimiter:
 
     def hit(self, key: str) -> float:
         now = self.clock()
-        start = now - self.window
+        with self._lock:
+            lease = self._leases.get(key)
+            if lease and lease[0] > 0 and now - lease[1] < self.LEASE_SECONDS:
+                lease[0] -= 1
+                return 0.0
         with self._turn() as conn:
+            return self._take(conn, key, now)
+
+    def _take(self, conn, key, now) -> float:
+        """A new lease for `key` with this hit spent from it (0), or the seconds to wait."""
+        start = now - self.window
+        unspent = self._leases.pop(key, None)
+        if len(self._leases) > 10_000:
+            self._leases = {k: v for k, v in self._leases.items()
+                            if now - v[1] < self.LEASE_SECONDS}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             self._count += 1
             if self._count % self.CLEAN_EVERY == 0:
                 conn.execute("DELETE FROM hits WHERE at <= ?", [start])
-            if self._add(conn, key, now):  # a key's old hits are kept until it is near its limit
-                return 0.0
-            conn.execute("DELETE FROM hits WHERE name = ? AND key = ? AND at <= ?",
-                         [self.name, key, start])
-            if self._add(conn, key, now):
-                return 0.0
-            first = conn.execute("SELECT min(at) FROM hits WHERE name = ? AND key = ?",
-                                 [self.name, key]).fetchone()[0]
-            return max(first + self.window - now, 0.001)
+            if unspent and unspent[0] > 0:  # given back: they were never used
+                conn.execute("DELETE FROM hits WHERE rowid IN (SELECT rowid FROM hits WHERE "
+                             "name = ? AND key = ? AND at = ? LIMIT ?)",
+                             [self.name, key, unspent[1], unspent[0]])
+            live = self._live(conn, key)
+            if live >= self.limit:  # a key's old hits are kept until it is near its limit
+                conn.execute("DELETE FROM hits WHERE name = ? AND key = ? AND at <= ?",
+                             [self.name, key, start])
+                live = self._live(conn, key)
+            granted = min(self.lease_size, self.limit - live)
+            if granted <= 0:
+                first = conn.execute("SELECT min(at) FROM hits WHERE name = ? AND key = ?",
+                                     [self.name, key]).fetchone()[0]
+                return max(first + self.window - now, 0.001)
+            conn.executemany("INSERT INTO hits (name, key, at) VALUES (?, ?, ?)",
+                             [(self.name, key, now)] * granted)
+            self._leases[key] = [granted - 1, now]
+            return 0.0
+        finally:
+            conn.execute("COMMIT")
 
-    def _add(self, conn, key, now) -> bool:
-        """Note a hit if the key has fewer than `limit` (one statement: the counts follow by
-        trigger)."""
-        return conn.execute(
-            "INSERT INTO hits (name, key, at) SELECT ?, ?, ? WHERE coalesce((SELECT n FROM "
-            "hit_counts WHERE name = ? AND key = ?), 0) < ?",
-            [self.name, key, now, self.name, key, self.limit]).rowcount == 1
+    def _live(self, conn, key) -> int:
+        """The key's hits in the log (a row kept by trigger: no scan of the log)."""
+        row = conn.execute("SELECT n FROM hit_counts WHERE name = ? AND key = ?",
+                           [self.name, key]).fetchone()
+        return row[0] if row else 0
 
 
 SCHEMA = (  # counts kept by triggers, rebuilt from the log at each start

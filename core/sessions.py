@@ -38,14 +38,14 @@ class Sessions:
 
     def lookup(self, token: str):
         """(user row, session id) of a live session of an active user, or (None, None)."""
-        rows = list(self.crm.db.query(
+        found = self.crm.db.one(
             "SELECT users.*, sessions.id AS session_id, sessions.last_seen_at AS session_seen "
             "FROM sessions JOIN users ON users.id = sessions.user_id "
             "WHERE sessions.token_hash = ? AND sessions.expires_at > ? AND users.active = 1",
-            [self.digest(token), utcnow()]))
-        if not rows:
+            [self.digest(token), utcnow()])
+        if found is None:
             return None, None
-        row = {k: v for k, v in dict(rows[0]).items() if k not in SECRET_COLUMNS}
+        row = {k: v for k, v in found.items() if k not in SECRET_COLUMNS}
         session_id, seen = row.pop("session_id"), row.pop("session_seen")
         now = datetime.now(timezone.utc)
         if not seen or datetime.fromisoformat(seen) < now - SEEN_EVERY:

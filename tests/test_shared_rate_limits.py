@@ -68,9 +68,38 @@ def _steps(limiter, key) -> int:
 def test_a_hit_costs_the_same_whatever_the_live_hits(tmp_path):
     """Every write request hits the limiter: it must not count the key's whole log (a
     limit of thousands made each write scan thousands of index entries)."""
-    limiter = SharedRateLimiter(tmp_path / "r.db", "writes", 100_000)
+    now = [1000.0]
+    limiter = SharedRateLimiter(tmp_path / "r.db", "writes", 100_000, clock=lambda: now[0])
     for _ in range(10):
         limiter.hit("few")
     for _ in range(5_000):
         limiter.hit("many")
-    assert _steps(limiter, "many") <= 2 * _steps(limiter, "few") + 50
+    now[0] += limiter.LEASE_SECONDS  # both leases ran out: each measured hit takes a new one
+    few, many = _steps(limiter, "few"), _steps(limiter, "many")
+    assert few > 0 and many <= 2 * few + 50
+
+
+def test_a_lease_spends_hits_without_the_file_and_gives_back_the_rest(tmp_path):
+    """A write request takes no transaction of its own: a process takes hits a lease at a
+    time, and what a lease leaves unspent goes back, so two processes still share the whole
+    limit between them."""
+    now = [1000.0]
+    one = SharedRateLimiter(tmp_path / "r.db", "writes", 200, clock=lambda: now[0])
+    two = SharedRateLimiter(tmp_path / "r.db", "writes", 200, clock=lambda: now[0])
+    assert one.lease_size == 10
+    assert one.hit("ip") == 0
+    assert _steps(one, "ip") == 0  # spent from the lease: the file is not touched
+    live = lambda: one._conn.execute("SELECT n FROM hit_counts").fetchone()[0]  # noqa: E731
+    assert live() == 10  # the lease is counted whole, at once
+    now[0] += one.LEASE_SECONDS
+    assert two.hit("ip") == 0 and live() == 20
+    assert one.hit("ip") == 0 and live() == 22  # 8 unspent given back, 10 taken
+    spent = 4  # hits granted so far
+    while two.hit("ip") == 0:
+        spent += 1
+        assert spent <= 200
+    while one.hit("ip") == 0:  # what `one` holds is still its to spend
+        spent += 1
+    assert spent == 200  # the window's whole limit, shared by the two processes
+    now[0] += 60
+    assert two.hit("ip") == 0

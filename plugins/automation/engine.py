@@ -28,11 +28,16 @@ def fields_read(crm) -> set[int] | None:
     """The field ids the enabled list rules read; None when one may read any field (a rule
     type that does not say, or a config that no longer parses). Asked at every record edit:
     the answer is kept per process for the rules as they are (read again each time)."""
-    rules = tuple(crm.db.execute(
-        "SELECT type, config FROM automation_rules WHERE enabled = 1 AND deleted_at IS NULL"))
+    # The rules as one text, one row whatever their number (each row fetched lets the
+    # process's other threads run in between): read in full only when it differs.
+    where = "FROM automation_rules WHERE enabled = 1 AND deleted_at IS NULL"
+    (text,) = crm.db.execute(
+        f"SELECT group_concat(id || char(31) || type || char(31) || config, char(30)) {where}"
+    ).fetchone()
     known = _read_cache.get(crm)
-    if known is None or known[0] != rules:
-        known = _read_cache[crm] = (rules, _fields_read(rule_types(crm), rules))
+    if known is None or known[0] != text:
+        rules = crm.db.execute(f"SELECT type, config {where} ORDER BY id").fetchall()
+        known = _read_cache[crm] = (text, _fields_read(rule_types(crm), rules))
     return known[1]
 
 

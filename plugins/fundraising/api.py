@@ -15,7 +15,8 @@ import orjson
 
 from core.errors import not_found, unprocessable
 from plugins.fundraising.clock_formulas import keep_current
-from plugins.fundraising.field_defs import FieldDef, FieldSet, FieldSpec, cached_fields
+from plugins.fundraising.field_defs import (FieldDef, FieldSet, FieldSpec, cached_fields,
+                                            recent_fields)
 from plugins.fundraising.fields import add_field
 from plugins.fundraising.models import ViewCreate
 from plugins.fundraising.query import Compiler
@@ -333,7 +334,8 @@ class FundraisingAPI:
                     f"SELECT changes FROM audit_log WHERE id IN ({','.join('?' * len(chunk))})",
                     chunk):
                 names.extend(orjson.loads(text))
-        fieldset = cached_fields(self.crm.db, _table(table))
+        # the entries are of a write this thread's connection just committed
+        fieldset = recent_fields(self.crm.db, _table(table))
         found = set()
         for name in names:
             fdef = fieldset.get(name)

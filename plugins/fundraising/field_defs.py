@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from plugins.fundraising.schema import validate_value
-from plugins.fundraising.read_cache import cached, fields_version
+from plugins.fundraising.read_cache import cached, fields_version, last
 
 PLUGIN = "fundraising"
 
@@ -92,6 +92,12 @@ def cached_fields(db, table: str) -> FieldSet:
     """load_fields, kept per connection until a field definition changes (not to be
     changed by the caller: others share it)."""
     return cached(db, ("fields", table), lambda: load_fields(db, table), fields_version)
+
+
+def recent_fields(db, table: str) -> FieldSet:
+    """The field set this connection last read, unchecked (no query): right for reading the
+    audit entries of a write this connection just made, which named fields as of that set."""
+    return last(db, ("fields", table)) or cached_fields(db, table)
 
 
 def load_fields(db, table: str) -> FieldSet:

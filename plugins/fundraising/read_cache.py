@@ -21,6 +21,13 @@ def fields_version(db) -> int:
     return db.execute("SELECT version FROM fundraising_fields_version WHERE id = 1").fetchone()[0]
 
 
+def last(db, key):
+    """The value `cached` last kept for `key` on this connection, whatever the version now;
+    None when it kept none."""
+    hit = _caches.get(db, {}).get(key)
+    return None if hit is None else hit[1]
+
+
 def cached(db, key, compute, version_of=state_version):
     """compute() once per `version_of(db)` (the grid version unless told otherwise)."""
     version = version_of(db)

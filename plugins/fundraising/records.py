@@ -25,6 +25,12 @@ def named_values(record: dict, fieldset: FieldSet) -> dict:
     return {"Name": record["name"], **values}
 
 
+def _audit_values(record: dict, names) -> dict:
+    """named_values of only `names` (and Name): what history compares for an update."""
+    fields = record["fields"]
+    return {"Name": record["name"], **{name: fields.get(name) for name in names}}
+
+
 class LinkChecker:
     """Answers whether linked records and users exist, loading each table's ids once."""
 
@@ -115,15 +121,15 @@ class RecordStore:
         self.fields = cached_fields(db, table)
 
     def _row(self, record_id, archived=False):
-        rows = list(self.db.query(f"SELECT * FROM {self.sql_table} WHERE id = ?", [record_id]))
-        if not rows:
+        row = self.db.one(f"SELECT * FROM {self.sql_table} WHERE id = ?", [record_id])
+        if row is None:
             raise not_found(f"No {self.table} record {record_id}")
-        if bool(rows[0]["deleted_at"]) != archived:
+        if bool(row["deleted_at"]) != archived:
             if archived:
                 raise not_found(f"{self.table} record {record_id} is not archived")
             raise APIError("404 Not Found", "archived",
                            f"{self.table} record {record_id} is archived; restore it first")
-        return rows[0]
+        return row
 
     def get(self, record_id) -> dict:
         return serialize(self._row(record_id), self.fields)
@@ -220,10 +226,12 @@ class RecordStore:
             after = serialize({**row, **changes}, self.fields)
         else:  # a typed built-in column: as SQLite stored it
             after = self.get(record_id)
+        # only what the request set can differ (formula values follow from the others)
+        keys = [n for n in named if n not in self.fields.formula_names]
         audit.record_change(self.db, actor_id=actor_id, plugin=PLUGIN, table=self.table,
                             row_id=record_id, action="update",
-                            before=named_values(before, self.fields),
-                            after=named_values(after, self.fields), summary=summary)
+                            before=_audit_values(before, keys),
+                            after=_audit_values(after, keys), summary=summary)
         bump_state(self.db, actor_id)
         return after
 
