@@ -7,7 +7,7 @@ from plugins.webapp.demo import register_demo_commands
 @hookimpl
 def register_routes(crm):
     return [
-        ("/", r.ShellPage()),
+        ("/", r.ShellPage(crm)),
         ("/favicon.ico", r.Favicon()),
         ("/assets/pages.js", r.PagesScript(crm)),
         ("/assets/plugins/{plugin}/{file}", r.PluginAssetResource(crm)),

@@ -1,4 +1,5 @@
 """The web app's routes: the shell page, static assets, and each enabled plugin's pages."""
+import html
 import mimetypes
 from pathlib import Path
 
@@ -32,8 +33,9 @@ def web_folder(crm, plugin_name) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def send_file(resp, root: Path, relative: str):
-    """Answer with root/relative, or 404 when it is missing or would leave root."""
+def send_file(req, resp, root: Path, relative: str):
+    """Answer with root/relative (304 when the browser has it: its ETag), or 404 when it is
+    missing or would leave root."""
     root = root.resolve()
     try:  # a name too long for the file system, or with a NUL, is just not there
         target = (root / relative).resolve()
@@ -42,31 +44,53 @@ def send_file(resp, root: Path, relative: str):
         found = False
     if not found:
         raise not_found("No such asset")
+    resp.cache_control = ["no-cache"]  # revalidate: assets change with every install
+    stat = target.stat()
+    tag = f"{stat.st_size:x}-{stat.st_mtime_ns:x}"
+    resp.etag = tag  # Falcon quotes it
+    if any(given in (tag, "*") for given in req.if_none_match or ()):
+        resp.status = falcon.HTTP_304  # the browser's copy is current: no body
+        return
     resp.content_type = CONTENT_TYPES.get(target.suffix) or (
         mimetypes.guess_type(target.name)[0] or "application/octet-stream")
-    resp.cache_control = ["no-cache"]  # revalidate: assets change with every install
     resp.data = target.read_bytes()
 
 
+APP_SCRIPT = '<script type="module" src="/assets/app.js"></script>'
+
+
 class ShellPage:
+    def __init__(self, crm):
+        self.crm = crm
+
     @operation("The web app's single page", public=True, content_type="text/html")
     def on_get(self, req, resp):
         resp.content_type = falcon.MEDIA_HTML
         resp.cache_control = ["no-cache"]
-        resp.data = (STATIC / "index.html").read_bytes() if VENDOR_ENTRY.is_file() else MISSING_ASSETS
+        if not VENDOR_ENTRY.is_file():
+            resp.data = MISSING_ASSETS
+            return
+        # Every module the app imports, asked for at once: without this the browser learns of
+        # each only from the one importing it, a round trip per level of imports.
+        modules = [f"/assets/{f.name}" for f in sorted(STATIC.glob("*.js")) if f.name != "setup.js"]
+        modules += ["/assets/pages.js", *page_modules(self.crm), "/assets/vendor/tabulator_esm.min.js"]
+        links = "".join(f'<link rel="modulepreload" href="{html.escape(url)}">\n  '
+                        for url in modules)
+        page = (STATIC / "index.html").read_text(encoding="utf-8")
+        resp.text = page.replace(APP_SCRIPT, links + APP_SCRIPT)
 
 
 class Favicon:
     @operation("The app's icon (SVG), for browsers that ask for /favicon.ico unprompted",
                public=True, content_type="image/svg+xml")
     def on_get(self, req, resp):
-        send_file(resp, STATIC, "favicon.svg")
+        send_file(req, resp, STATIC, "favicon.svg")
 
 
 class AssetResource:
     @operation("A static file of the web app", public=True, content_type="text/javascript")
     def on_get(self, req, resp, path):
-        send_file(resp, STATIC, path)
+        send_file(req, resp, STATIC, path)
 
 
 class PluginAssetResource:
@@ -79,7 +103,7 @@ class PluginAssetResource:
         folder = web_folder(self.crm, plugin)
         if folder is None:
             raise not_found("No such plugin")
-        send_file(resp, folder, file)
+        send_file(req, resp, folder, file)
 
 
 def page_modules(crm) -> list[str]:

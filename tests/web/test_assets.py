@@ -51,3 +51,30 @@ def test_without_the_vendored_assets_the_shell_says_what_to_do(client, monkeypat
     monkeypatch.setattr(resources, "VENDOR_ENTRY", tmp_path / "missing.js")
     result = client.simulate_get("/")
     assert result.status_code == 200 and b"Node.js 20" in result.content
+
+
+def test_the_shell_asks_for_every_module_at_once(make_crm):
+    """The browser learns of a module only from the one importing it: a round trip per level
+    of imports, unless the page names them all (modulepreload), the enabled plugins' only."""
+    crm = make_crm(plugins=["fundraising", "webapp"])
+    client = testing.TestClient(create_app(crm))
+    page = client.simulate_get("/").text
+    for url in ("/assets/app.js", "/assets/ui.js", "/assets/pages.js",
+                "/assets/plugins/fundraising/grid.js", "/assets/plugins/fundraising/row_window.js",
+                "/assets/vendor/tabulator_esm.min.js"):
+        assert f'<link rel="modulepreload" href="{url}">' in page
+        assert client.simulate_get(url).status_code == 200, url
+    assert "/assets/plugins/gmail/" not in page and "setup.js" not in page
+    assert page.index("modulepreload") < page.index('src="/assets/app.js"')
+
+
+def test_an_asset_the_browser_has_is_answered_304_without_its_body(client):
+    first = client.simulate_get("/assets/plugins/fundraising/grid.js")
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and first.content and first.headers["cache-control"] == "no-cache"
+    again = client.simulate_get("/assets/plugins/fundraising/grid.js",
+                                headers={"If-None-Match": tag})
+    assert again.status_code == 304 and not again.content
+    other = client.simulate_get("/assets/plugins/fundraising/grid.js",
+                                headers={"If-None-Match": '"0-0"'})
+    assert other.status_code == 200 and other.content == first.content

@@ -19,6 +19,7 @@ import { headerMenu } from "./header_menu.js";
 import { GridEditing } from "./grid_edit.js";
 import { bulkPanel } from "./bulk.js";
 import { BLOCK, RowWindow } from "./row_window.js";
+import { fitForLargeTables } from "./large_table.js";
 import { extraValues, gridColumns } from "./grid_columns.js";
 
 export class GridPage {
@@ -160,11 +161,18 @@ export class GridPage {
   }
 
   createTable() {
+    const wide = this.fields.length > WIDE;
     this.grid = new Tabulator(this.host, {
       // every column has a width (columns.js): "fitData" lays them out without measuring cells;
       // a wide table draws only the columns in view (a row of 100 fields is 100 cells)
       height: "100%", layout: "fitData", index: "id", movableColumns: true,
-      renderHorizontal: this.fields.length > WIDE ? "virtual" : "basic",
+      // a wide table's rows are one line each, drawn without measuring each cell (Tabulator
+      // misplaces the last rows of a narrow one given a height); columns resize from their
+      // header (a handle in every cell cost four listeners per cell drawn)
+      rowHeight: wide ? ROW_HEIGHT : undefined, columnDefaults: { resizable: "header" },
+      // rows drawn beyond the screen: a few, not a screenful each way (a jump draws them all)
+      renderVerticalBuffer: 6 * ROW_HEIGHT,
+      renderHorizontal: wide ? "virtual" : "basic",
       // cells are selected as a block (arrows, Shift, Enter edits); a double click edits too
       selectableRange: 1, selectableRangeClearCells: false, selectableRangeAutoFocus: false,
       editTriggerEvent: "dblclick",
@@ -180,13 +188,16 @@ export class GridPage {
         { label: () => asText("Archive"), action: (_e, row) => this.archiveRow(row.getData()) },
       ],
     });
+    fitForLargeTables(this.grid);
     // a header click sorts or starts a column move; it must not select the column's cells
     const ranges = this.grid.modules?.selectRange;
     if (ranges) ranges.handleColumnMouseDown = ranges.handleColumnMouseMove = () => {};
     this.grid.on("tableBuilt", () => { this.built = true; this.load(); });
     // capture: before Tabulator's own scroll handler draws the rows there
     this.host.addEventListener("scroll", (e) => {
-      if (e.target.classList?.contains("tabulator-tableholder")) this.rows.prefetch(e.target);
+      if (e.target.classList?.contains("tabulator-tableholder") && this.rows.holdScroll(e.target)) {
+        e.stopPropagation();
+      }
     }, true);
     let scrolled = null;
     this.grid.on("scrollVertical", () => {
@@ -399,6 +410,7 @@ export class GridPage {
 
 const singular = (table) => table.replace(/s$/, "");
 const WIDE = 40; // fields: above this, columns out of view are not drawn
+const ROW_HEIGHT = 28; // px: one line of .92rem text and the cell padding (style.css)
 
 Object.keys(TABLES).forEach((table, i) => registerPage({
   id: `grid-${table}`, title: TABLES[table], path: `grid/${table}`, order: 10 + i,
