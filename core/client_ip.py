@@ -5,6 +5,7 @@ Each proxy appends the address it was connected from, so the header is read from
 the entries a trusted proxy wrote are believed, and the first address that is not itself a
 trusted proxy is the client. Everything left of it came from that client and may be forged.
 """
+import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -12,6 +13,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+@functools.lru_cache(maxsize=4096)  # the same few peers ask again and again
 def parse_address(text: str) -> IPAddress | None:
     """An address from a peer or an X-Forwarded-For entry (`a.b.c.d`, `a.b.c.d:port`, `v6`,
     `[v6]:port`); IPv4-mapped IPv6 as IPv4; None when it is not one."""

@@ -3,7 +3,7 @@ from core import Migration
 from core.db import utcnow
 from plugins.fundraising.percent_migration import percent_to_fraction
 from plugins.fundraising.schema import BUILTIN_FIELDS
-from plugins.fundraising.search import create_search_index
+from plugins.fundraising.search import create_search_index, renew_update_trigger
 
 RECORD_TABLES = ("investors", "contacts", "funds", "commitments")
 # what a restore from a backup puts back: {SQL table: name in the audit log}
@@ -123,6 +123,11 @@ def _fields_version(db):
                    "version + 1 WHERE id = 1; END")
 
 
+def _search_triggers_compare_indexed(db):
+    for table in RECORD_TABLES:
+        renew_update_trigger(db, table)
+
+
 def _search_indexes(db):
     """A full-text index of each record table, kept in sync by triggers (search.py)."""
     for table in RECORD_TABLES:
@@ -180,4 +185,6 @@ MIGRATIONS = [
     Migration(11, "the day TODAY() formulas were computed for", _clock_days),
     Migration(12, "views of type grid or board", _view_types),
     Migration(13, "funds' first and final close dates", _fund_closes),
+    Migration(14, "search triggers compare a record's text with the text indexed",
+              _search_triggers_compare_indexed),
 ]
