@@ -76,7 +76,10 @@ def apply_batch(crm, table, body: BatchBody, user, member_archive_limit: int) ->
                  for i, item in enumerate(body.archives)]
         for kind, index, write, item in work:
             try:
-                with crm.write():  # a savepoint: a failed item leaves nothing behind
+                if failures:  # the batch is refused: each item in a savepoint of its own,
+                    with crm.write():  # so that every failing one is named as it stands
+                        done[kind].append(write(item))
+                else:  # an item refuses before it writes; any failure rolls all back
                     done[kind].append(write(item))
             except APIError as exc:
                 failures.append(_failure(kind, index, item, exc))
