@@ -4,6 +4,7 @@
 // the grid beyond attachTotals(page). Every value reaches the DOM as text.
 import { h } from "/assets/ui.js";
 import { columnKey, displayValue } from "./columns.js";
+import { groupRows } from "./group_rows.js";
 
 const MAX_FIELDS = 200; // what the totals route takes at once
 const MAX_SUMS = 20; // what the groups route sums at once
@@ -199,8 +200,10 @@ export function groupsBar(page) {
   h("option", { value: "" }, "No grouping"),
   groupable.map((f) => h("option", { value: String(f.id), selected: f.id === chosen }, f.name)));
   const list = h("div", { class: "groups-list" });
+  const sections = groupRows(page); // each group's records, folded under its line
   const element = h("div", { class: "groups-bar" },
-    h("label", { class: "groups-label" }, "Group by ", select), list);
+    h("div", { class: "groups-head" }, h("label", { class: "groups-label" }, "Group by ", select),
+      sections.controls), list);
   let asked = 0;
 
   /** The visible number columns, in their order: what each group sums. */
@@ -213,6 +216,7 @@ export function groupsBar(page) {
   async function refresh() {
     const mine = ++asked;
     if (!chosen || !page.grid) {
+      sections.reset();
       list.replaceChildren();
       element.classList.remove("grouped");
       return;
@@ -223,7 +227,9 @@ export function groupsBar(page) {
       const got = await page.api.get(`/api/fundraising/${page.table}/groups`,
         { ...rowsQuery(page), field: String(chosen), sums: sums.map((f) => f.id) });
       if (mine !== asked) return;
-      list.replaceChildren(groupTable(page, field, sums, got));
+      sections.useField(field);
+      list.replaceChildren(groupTable(page, field, sums, got, sections));
+      sections.drawn(got.groups);
       element.classList.add("grouped");
       element.dataset.refreshed = String(Number(element.dataset.refreshed || 0) + 1);
     } catch (err) {
@@ -244,7 +250,7 @@ function groupLabel(field, group) {
   return group.label ?? String(group.value);
 }
 
-function groupTable(page, field, sums, answer) {
+function groupTable(page, field, sums, answer, sections) {
   const lookups = page.lookups || { records: {}, users: new Map() };
   const money = (f, value) => (value === null || value === undefined ? "–" : displayValue(f, value, lookups, page.fields));
   const head = h("tr", null, h("th", null, field.name), h("th", { class: "num" }, "Count"),
@@ -252,7 +258,9 @@ function groupTable(page, field, sums, answer) {
   const line = (label, count, values, cls) => h("tr", { class: cls },
     h("td", null, label), h("td", { class: "num" }, Number(count).toLocaleString()),
     sums.map((f) => h("td", { class: "num" }, money(f, values[String(f.id)]))));
-  const rows = answer.groups.map((g) => line(groupLabel(field, g), g.count, g.sums, "group-row"));
+  // each group's line opens to its records (group_rows.js)
+  const rows = answer.groups.map((g) => sections.section(g, groupLabel(field, g),
+    (toggle) => line(toggle, g.count, g.sums, "group-row"), 2 + sums.length));
   if (answer.others) {
     rows.push(line(`${answer.others.groups.toLocaleString()} more groups`, answer.others.count,
       answer.others.sums, "group-others"));
