@@ -76,7 +76,7 @@ def patch_rows(got: WrkResult, patched: WrkResult, connections: int, full: bool)
     else:
         per_edit = patched.server_cpu / patched.requests
         rows.append(Row(NAME, "PATCH: server CPU per edit (all crm serve processes, user + "
-                              "sys / PATCHes answered)", ms(per_edit),
+                              "sys / PATCHes answered)", f"{per_edit * 1000:.2f} ms",
                         f"<= {ms(TARGET_PATCH_CPU)}",
                         _outcome(per_edit <= TARGET_PATCH_CPU, full, patched)))
     share = patched.rps / got.rps if got.rps else 0.0

@@ -88,10 +88,16 @@ class FieldSet:
                                       or ref.casefold() == f.name.casefold()), None)
 
 
-def cached_fields(db, table: str) -> FieldSet:
+def cached_fields(db, table: str, version=None) -> FieldSet:
     """load_fields, kept per connection until a field definition changes (not to be
-    changed by the caller: others share it)."""
-    return cached(db, ("fields", table), lambda: load_fields(db, table), fields_version)
+    changed by the caller: others share it); `version`: the fields' version if read already
+    (FIELDS_VERSION_SQL beside another read)."""
+    return cached(db, ("fields", table), lambda: load_fields(db, table), fields_version,
+                  version)
+
+
+# the fields' version as a column of another query: one statement where there were two
+FIELDS_VERSION_SQL = "(SELECT version FROM fundraising_fields_version WHERE id = 1)"
 
 
 def recent_fields(db, table: str) -> FieldSet:

@@ -28,9 +28,10 @@ def last(db, key):
     return None if hit is None else hit[1]
 
 
-def cached(db, key, compute, version_of=state_version):
-    """compute() once per `version_of(db)` (the grid version unless told otherwise)."""
-    version = version_of(db)
+def cached(db, key, compute, version_of=state_version, version=None):
+    """compute() once per `version_of(db)` (the grid version unless told otherwise), or per
+    `version` when the caller read it already."""
+    version = version_of(db) if version is None else version
     cache = _caches.setdefault(db, {})
     hit = cache.get(key)
     if hit is not None and hit[0] == version:

@@ -4,7 +4,7 @@ import orjson
 from core import audit
 from core.db import utcnow
 from core.errors import APIError, not_found, unprocessable
-from plugins.fundraising.field_defs import PLUGIN, FieldSet, cached_fields
+from plugins.fundraising.field_defs import FIELDS_VERSION_SQL, PLUGIN, FieldSet, cached_fields
 from plugins.fundraising.formula_fields import table_formulas
 from plugins.fundraising.read_cache import cached
 from plugins.fundraising.record_rows import RowView, serialize
@@ -118,12 +118,23 @@ class RecordStore:
         self.db = db
         self.table = table
         self.sql_table = f"fundraising_{table}"
-        self.fields = cached_fields(db, table)
+        self._fields = None
+
+    @property
+    def fields(self) -> FieldSet:
+        if self._fields is None:
+            self._fields = cached_fields(self.db, self.table)
+        return self._fields
 
     def _row(self, record_id, archived=False):
-        row = self.db.one(f"SELECT * FROM {self.sql_table} WHERE id = ?", [record_id])
+        # the fields' version read with the row: a one-cell edit's statements are few
+        row = self.db.one(f"SELECT *, {FIELDS_VERSION_SQL} AS fields_version_ "
+                          f"FROM {self.sql_table} WHERE id = ?", [record_id])
         if row is None:
             raise not_found(f"No {self.table} record {record_id}")
+        version = row.pop("fields_version_")
+        if self._fields is None:
+            self._fields = cached_fields(self.db, self.table, version)
         if bool(row["deleted_at"]) != archived:
             if archived:
                 raise not_found(f"{self.table} record {record_id} is not archived")
