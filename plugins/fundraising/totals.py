@@ -143,10 +143,19 @@ def _grouped_rows(table: str, fdef: FieldDef, sums: list[FieldDef], where: str) 
             "json_type(r.c0) = 'array' THEN r.c0 END) AS j")
 
 
+def _is_text(fdef: FieldDef) -> bool:
+    return total_kind(fdef) == "filled" and fdef.type not in ("user", "link")
+
+
+def _collation(fdef: FieldDef) -> str:
+    """Text is grouped without case ("Acme" and "acme" are one group), as it is filtered."""
+    return " COLLATE NOCASE" if _is_text(fdef) and not _is_multi(fdef) else ""
+
+
 def _group_order(fdef: FieldDef) -> str:
     """Groups in the order a person looks for them: a select's choices as listed, then by
     value (text without case); the empty group last."""
-    text = total_kind(fdef) == "filled" and fdef.type not in ("user", "link")
+    text = _is_text(fdef)
     choices = fdef.options.get("choices") if fdef.type in ("single_select", "multi_select") else None
     rank = ""
     if choices:
@@ -169,7 +178,8 @@ def record_groups(db, table: str, fdef: FieldDef, sums: list[FieldDef], where: s
     count and the sums of `sums`; the groups past them summed up as `others`."""
     rows_sql = _grouped_rows(table, fdef, sums, where)
     summed = "".join(f", total(c{i + 1})" for i in range(len(sums)))
-    rows = db.execute(f"SELECT k, count(*){summed} FROM ({rows_sql}) GROUP BY k "
+    key = f"k{_collation(fdef)}"  # text groups as the list's `is` filter matches: without case
+    rows = db.execute(f"SELECT k, count(*){summed} FROM ({rows_sql}) GROUP BY {key} "
                       f"ORDER BY {_group_order(fdef)} LIMIT {MAX_GROUPS + 1}", params).fetchall()
     shown = rows[:MAX_GROUPS]
     if len(rows) > MAX_GROUPS:  # the empty group sorts last: read it apart, past the cap
@@ -185,8 +195,8 @@ def record_groups(db, table: str, fdef: FieldDef, sums: list[FieldDef], where: s
     others = None
     if len(rows) > MAX_GROUPS:
         kept = [r[0] for r in shown if r[0] is not None]
-        row = db.execute(f"SELECT count(DISTINCT k), count(*){summed} FROM ({rows_sql}) WHERE "
-                         f"k IS NOT NULL AND k NOT IN ({', '.join('?' * len(kept))})",
+        row = db.execute(f"SELECT count(DISTINCT {key}), count(*){summed} FROM ({rows_sql}) "
+                         f"WHERE k IS NOT NULL AND {key} NOT IN ({', '.join('?' * len(kept))})",
                          [*params, *kept]).fetchone()
         others = {"groups": row[0], "count": row[1], "sums": _sums(sums, row[2:])}
     return {"field": fdef.id, "total": overall[0], "sum_fields": [f.id for f in sums],

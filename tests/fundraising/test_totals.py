@@ -306,3 +306,21 @@ def test_the_empty_group_is_shown_past_the_cap(client, admin, seeded, monkeypatc
     assert body["others"]["groups"] == len(regions) - 2
     assert body["others"]["count"] == sum(count[v] for v in regions[2:])
     assert sum(g["count"] for g in body["groups"]) + body["others"]["count"] == 75
+
+
+def test_text_groups_without_case_as_the_is_filter_lists_them(client, admin, seeded):
+    """A group opens to the records the list route gives for `Region is <value>`, which
+    matches without case: "emea" and "EMEA" are one group, its count that list's total."""
+    h, records = admin["headers"], seeded["records"]
+    emea = [r for r in records if r["fields"]["Region"] == "EMEA"]
+    changed = client.simulate_patch(f"{BASE}/{emea[0]['id']}", headers=h, json={
+        "expected_version": emea[0]["version"], "fields": {"Region": "emea"}})
+    assert changed.status_code == 200, changed.json
+    groups = get(client, h, "groups", field="Region").json["groups"]
+    counts = {g["value"].lower(): g["count"] for g in groups if g["value"]}
+    assert counts["emea"] == len(emea)
+    assert sorted(counts) == sorted({r["fields"]["Region"].lower() for r in records
+                                     if r["fields"]["Region"]})
+    filters = {"op": "and", "conditions": [{"field": "Region", "operator": "is", "value": "EMEA"}]}
+    listed = client.simulate_get(BASE, headers=h, params={"filters": json.dumps(filters)}).json
+    assert listed["total"] == counts["emea"]
