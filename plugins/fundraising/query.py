@@ -160,10 +160,11 @@ class Compiler:
             if op == "is":
                 return f"{expr} = {self._p(value)}"
             return f"{expr} IS NULL OR {expr} != {self._p(value)}"
-        if op == "is_empty":
-            return self._empty(expr, kind)
-        if op == "is_not_empty":
-            return f"NOT ({self._empty(expr, kind)})"
+        if op in ("is_empty", "is_not_empty"):
+            empty = self._empty(expr, kind)
+            if fdef.type == "formula":  # an error has no value (as the groups count it)
+                empty = f"{empty} OR json_type(data, '$.\"{fdef.id}\"') = 'object'"
+            return empty if op == "is_empty" else f"NOT ({empty})"
         if fdef.type == "percent":  # a fraction, as stored; '50%' is read as 0.5
             try:
                 value = percent_value(value)

@@ -149,7 +149,8 @@ def _is_text(fdef: FieldDef) -> bool:
 
 def _collation(fdef: FieldDef) -> str:
     """Text is grouped without case ("Acme" and "acme" are one group), as it is filtered."""
-    return " COLLATE NOCASE" if _is_text(fdef) and not _is_multi(fdef) else ""
+    exact = _is_multi(fdef) or fdef.type == "single_select"  # choices are matched exactly
+    return " COLLATE NOCASE" if _is_text(fdef) and not exact else ""
 
 
 def _group_order(fdef: FieldDef) -> str:

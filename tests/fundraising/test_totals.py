@@ -324,3 +324,25 @@ def test_text_groups_without_case_as_the_is_filter_lists_them(client, admin, see
     filters = {"op": "and", "conditions": [{"field": "Region", "operator": "is", "value": "EMEA"}]}
     listed = client.simulate_get(BASE, headers=h, params={"filters": json.dumps(filters)}).json
     assert listed["total"] == counts["emea"]
+
+
+def test_a_formula_error_is_empty_to_filters_as_to_groups(client, admin, seeded):
+    """The groups count a formula's error in the empty group; the list's is_empty (what the
+    empty group opens to) finds the same records."""
+    h, records = admin["headers"], seeded["records"]
+    made = client.simulate_post("/api/fundraising/fields", headers=h, json={
+        "table": "investors", "name": "Per Score", "type": "formula",
+        "formula": "{Check Size} / {Score}"})
+    assert made.status_code == 201, made.json
+    listed = client.simulate_get(BASE, headers=h, params={"limit": 200}).json["records"]
+    errors = [r for r in listed if isinstance(r["fields"].get("Per Score"), dict)]
+    no_value = [r for r in listed if r["fields"].get("Per Score") is None]
+    assert errors  # a Score of 0 divides by zero
+    groups = get(client, h, "groups", field="Per Score").json["groups"]
+    empty = next(g for g in groups if g["value"] is None)
+    assert empty["count"] == len(errors) + len(no_value)
+    for operator, expected in (("is_empty", empty["count"]),
+                               ("is_not_empty", len(records) - empty["count"])):
+        filters = {"op": "and", "conditions": [{"field": "Per Score", "operator": operator}]}
+        found = client.simulate_get(BASE, headers=h, params={"filters": json.dumps(filters)})
+        assert found.status_code == 200 and found.json["total"] == expected, operator
