@@ -224,6 +224,17 @@ def login(page, base_url, email, password=PASSWORD):
     page.wait_for_selector(".user-name")
 
 
+def summaries_off(page):
+    """On the digest page: the model's summaries off. The page's settings say first whether a
+    model server is there (without one the option is off and disabled): an uncheck sent before
+    they load may find it disabled."""
+    page.wait_for_function("() => document.querySelector('.digest-schedule')?.textContent")
+    option = page.locator("input[name=summarize]")
+    if option.is_enabled():
+        option.uncheck()
+    assert not option.is_checked()
+
+
 def insert_proposal(server, user_id, investor_id, contact_id, subject, sender, *,
                     excerpt="We would like to see the deck. Can we meet next week?",
                     sent_at="2025-03-12T10:00:00Z"):

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 import pytest
 
-from tests.web.conftest import insert_proposal as insert_web_proposal, login
+from tests.web.conftest import insert_proposal as insert_web_proposal, login, summaries_off
 
 pytestmark = pytest.mark.browser
 
@@ -207,13 +207,7 @@ def test_digest_preview_shows_the_approved_activity(web_server, page):
     login(page, web_server.base_url, "ada@fund.example")
     page.goto(web_server.base_url + "/#/digest")
     page.fill("input[name=date]", "2025-03-12")
-    # the settings say whether a model server is there: without one the option is off and
-    # disabled (a page that loads fast got there before an uncheck sent at once)
-    expect(page.locator(".digest-schedule")).not_to_be_empty()
-    summarize = page.locator("input[name=summarize]")
-    if summarize.is_enabled():
-        summarize.uncheck()
-    expect(summarize).not_to_be_checked()
+    summaries_off(page)
     page.click("button:text-is('Preview')")
     preview = page.locator(".digest-preview")
     expect(preview.locator(".digest-subject")).not_to_be_empty()

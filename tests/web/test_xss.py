@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from tests.log_scan import learn
-from tests.web.conftest import PASSWORD, insert_proposal, login
+from tests.web.conftest import PASSWORD, insert_proposal, login, summaries_off
 
 pytestmark = pytest.mark.browser
 
@@ -325,7 +325,7 @@ def visit_pages(probe, csv_path):
 
     probe.goto("digest")
     page.fill("input[name=date]", MAIL_DAY)
-    page.uncheck("input[name=summarize]")
+    summaries_off(page)
     page.click("button:text-is('Preview')")
     page.wait_for_selector(".digest-frame")
     probe.settle("digest")
