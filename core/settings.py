@@ -64,9 +64,9 @@ class FileBackedSettings(BaseSettings):
 
 
 def default_threads() -> int:
-    """One worker thread per usable CPU core, 2 to 4: Python runs one thread at a time, and
-    more threads only contend for it (measured: 8 threads served 25% fewer requests than 2
-    on 2 cores); two keep the app answering while one runs a long import or backup."""
+    """2 to 4 worker threads (one per usable CPU core): the first serves the requests in
+    turn, the others step in while it is held up by a long request such as an import or a
+    backup (core.dispatcher). Python runs one thread at a time: more only contend for it."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(2, min(4, usable or 1))
 
