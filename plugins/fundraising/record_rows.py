@@ -16,12 +16,13 @@ def _layout(fieldset: FieldSet):
     return fieldset.layout
 
 
-def serialize(row, fieldset: FieldSet) -> dict:
+def serialize(row, fieldset: FieldSet, data: dict | None = None) -> dict:
     """The API shape of a record: {id, version, name, fields, created_*, updated_*}.
 
-    `row` is a mapping of column name to value (a dict, or a RowView over a tuple). Fields
-    come built-in columns first, then the others as the record stores them; empty ones and
-    what a deleted field left in `data` are left out."""
+    `row` is a mapping of column name to value (a dict, or a RowView over a tuple); `data`,
+    when the caller holds it, is row["data"] parsed (not changed here). Fields come built-in
+    columns first, then the others as the record stores them; empty ones and what a deleted
+    field left in `data` are left out."""
     columns, stored = _layout(fieldset)
     values = {}
     for name, column, numeric in columns:
@@ -30,8 +31,9 @@ def serialize(row, fieldset: FieldSet) -> dict:
             if numeric and value.__class__ is float and value.is_integer():
                 value = int(value)
             values[name] = value
-    values.update({stored[k]: v for k, v in orjson.loads(row["data"]).items()
-                   if v is not None and k in stored})
+    if data is None:
+        data = orjson.loads(row["data"])
+    values.update({stored[k]: v for k, v in data.items() if v is not None and k in stored})
     return {"id": row["id"], "version": row["version"], "name": row["name"], "fields": values,
             "created_at": row["created_at"], "created_by": row["created_by"],
             "updated_at": row["updated_at"], "updated_by": row["updated_by"]}

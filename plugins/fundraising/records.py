@@ -208,7 +208,8 @@ class RecordStore:
         row = row or self._row(record_id)
         check_version(self.db, row, expected_version)
         check_name(self.table, name)
-        before = serialize(row, self.fields)
+        stored = orjson.loads(row["data"])
+        before = serialize(row, self.fields, stored)
         columns, data, named = prepare(self.fields, fields or {},
                                        checker or LinkChecker(self.db),
                                        skip_computed=skip_computed, current=before["fields"])
@@ -219,7 +220,6 @@ class RecordStore:
             values[self._name_field()] = name
         if changed:
             data.update(self._formula_values(values, changed))
-        stored = orjson.loads(row["data"])
         merged = {**stored, **data}
         merged = {k: v for k, v in merged.items() if v is not None}
         changes = {c: v for c, v in columns.items() if row[c] != v}
@@ -234,7 +234,8 @@ class RecordStore:
         self.db.execute(f"UPDATE {self.sql_table} SET {assignments} WHERE id = ?",
                         [*changes.values(), record_id])
         if changes.keys() <= PLAIN_COLUMNS:  # the row is known: no need to read it back
-            after = serialize({**row, **changes}, self.fields)
+            after = serialize({**row, **changes}, self.fields,
+                              merged if "data" in changes else stored)
         else:  # a typed built-in column: as SQLite stored it
             after = self.get(record_id)
         # only what the request set can differ (formula values follow from the others)
