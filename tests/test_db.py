@@ -14,8 +14,8 @@ def immutable_rows(path):
     conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
     try:
         return conn.execute("SELECT count(*) FROM t").fetchone()[0]
-    except sqlite3.OperationalError:  # no such table: not yet copied into the file
-        return None
+    except sqlite3.DatabaseError:  # no such table, or "malformed": the checkpoint is still
+        return None                  # copying pages into the file this reads as immutable
     finally:
         conn.close()
 
