@@ -61,12 +61,12 @@ def _serve_here(crm, settings, number, no_scheduler, sock=None, ready=None):
     # it or calling the app; it refuses `>=` its limit, the app only `>` MAX_BODY_BYTES.
     # It deletes every X-Forwarded-* header by default; with trusted proxies they reach the
     # app, where core.client_ip believes X-Forwarded-For from those proxies only.
+    dispatcher = SpillDispatcher()  # which thread takes a request: core/dispatcher.py
+    dispatcher.set_thread_count(settings.threads)
     # send_bytes: waitress sends as soon as it holds this much, and by default (1) sends a
     # response's headers and its body apart, two system calls and TCP segments where one
     # does (measured: a GET of one record cost 0.38 ms of server CPU, 0.27 with one send).
     # It is deprecated but kept in waitress 3.0.2 (pinned); the rest goes out at the end.
-    dispatcher = SpillDispatcher()
-    dispatcher.set_thread_count(settings.threads)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "send_bytes", DeprecationWarning)
         server = create_server(app, threads=settings.threads, ident="venture-crm",
