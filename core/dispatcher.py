@@ -43,7 +43,7 @@ class SpillDispatcher(ThreadedTaskDispatcher):
                 task = serve()
                 if task is None:  # a helper with nothing to take: idle, as waitress counts
                     self.active_count -= 1
-                    pause = self.queued / 4 if self.queue else self.spill
+                    pause = min(self.queued / 4, SPILL_SECONDS) if self.queue else SPILL_SECONDS
             if task is None:
                 time.sleep(pause)
                 with self.lock:

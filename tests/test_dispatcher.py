@@ -45,8 +45,12 @@ def servers():
     yield start
     for srv, runner in started:
         srv.release.set()
-        srv.close()
+        # closed in the loop's own thread: closed from here, its socket could go while the
+        # loop waits on it in select() (EBADF in that thread)
+        srv.trigger.pull_trigger(srv.close)
         runner.join(5)
+        assert not runner.is_alive()
+        srv.task_dispatcher.shutdown()
 
 
 @pytest.fixture
