@@ -104,7 +104,9 @@ def build_crm(settings: Settings | None = None, pm=None, extra_plugins=None) -> 
     secret_key = resolve_secret_key(settings)
     pm = pm or make_plugin_manager(settings.plugins, extra_plugins)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    crm = CRM(settings, pm, Database(settings.database_path), secret_key)
+    # worker processes all write: no memory map then (core.db.MMAP_BYTES)
+    database = Database(settings.database_path, memory_map=settings.workers == 1)
+    crm = CRM(settings, pm, database, secret_key)
     crm.check_plugin_settings()  # before migrations: a bad setting changes nothing
     migrate(pm, crm.database)
     return crm

@@ -39,24 +39,26 @@ def test_commits_reach_the_database_file_from_a_background_checkpoint(tmp_path):
     assert not thread.is_alive()  # close() stops it
 
 
+def mapped_files():
+    with open("/proc/self/maps") as maps:
+        return [line.split()[-1] for line in maps if len(line.split()) >= 6]
+
+
 @pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs Linux's /proc")
-def test_reads_do_not_map_the_database_file(tmp_path):
-    # SQLite drops a connection's memory map whenever another connection has committed: with
-    # writing worker processes each request remapped (core.db, where mmap_size is set)
-    path = tmp_path / "x.db"
-    database = Database(path)
-    try:
-        with database.write() as db:
-            db.execute("CREATE TABLE t (n INTEGER)")
-            db.conn.executemany("INSERT INTO t VALUES (?)", [(n,) for n in range(5000)])
-        database.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        assert database.db.execute("SELECT sum(n) FROM t").fetchone()[0] == sum(range(5000))
-        with open("/proc/self/maps") as maps:
-            mapped = [line.split()[-1] for line in maps if len(line.split()) >= 6]
-        assert str(path) not in mapped
-        assert f"{path}-shm" in mapped  # the WAL index is mapped whatever the setting
-    finally:
-        database.close()
+@pytest.mark.parametrize("workers, mapped", [(1, True), (2, False)])
+def test_the_file_is_read_through_a_memory_map_by_one_server_process_only(
+        make_crm, workers, mapped):
+    # SQLite drops a connection's map whenever another connection has committed: with
+    # writing worker processes each request remapped (core.db.MMAP_BYTES)
+    crm = make_crm(workers=workers)
+    path = str(crm.settings.database_path)
+    with crm.write() as db:
+        db.execute("CREATE TABLE t (n INTEGER)")
+        db.conn.executemany("INSERT INTO t VALUES (?)", [(n,) for n in range(5000)])
+    crm.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert crm.db.execute("SELECT sum(n) FROM t").fetchone()[0] == sum(range(5000))
+    assert (path in mapped_files()) is mapped
+    assert f"{path}-shm" in mapped_files()  # the WAL index is mapped either way
 
 
 def test_writers_of_one_process_queue_instead_of_failing(tmp_path, monkeypatch):
