@@ -234,8 +234,7 @@ class RecordStore:
         self.db.execute(f"UPDATE {self.sql_table} SET {assignments} WHERE id = ?",
                         [*changes.values(), record_id])
         if changes.keys() <= PLAIN_COLUMNS:  # the row is known: no need to read it back
-            after = serialize({**row, **changes}, self.fields,
-                              merged if "data" in changes else stored)
+            after = serialize({**row, **changes}, self.fields, merged)  # data as stored now
         else:  # a typed built-in column: as SQLite stored it
             after = self.get(record_id)
         # only what the request set can differ (formula values follow from the others)
